@@ -1,0 +1,1 @@
+//! Lessons, challenges and drills: Markdown files with TOML front matter.

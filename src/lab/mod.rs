@@ -1,0 +1,6 @@
+//! The domain: everything labtui knows, with no terminal UI in it.
+
+pub mod config;
+pub mod content;
+pub mod paths;
+pub mod progress;

@@ -1,0 +1,1 @@
+//! Progress: what the learner has done, kept across runs.

@@ -1,0 +1,1 @@
+//! Markdown to ratatui text, wrapped to a width, with runnable query blocks marked.
