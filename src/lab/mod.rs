@@ -4,3 +4,5 @@ pub mod config;
 pub mod content;
 pub mod paths;
 pub mod progress;
+pub mod query;
+pub mod stack;

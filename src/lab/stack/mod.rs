@@ -1,0 +1,1 @@
+//! The lab stack: one spec, several runtimes (native processes, Docker, attach to URLs).
