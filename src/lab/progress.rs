@@ -1,1 +1,0 @@
-//! Progress: what the learner has done, kept across runs.
