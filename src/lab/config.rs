@@ -1,1 +1,0 @@
-//! Settings from the optional config.toml.
