@@ -111,14 +111,14 @@ pub fn check_file_queries(parsed: &ParsedFile) -> (Vec<Problem>, usize) {
                     let at = key_path!["exercises", i, "hints", h];
                     blocks(hint, loc.string_first_line(&at), Some(&at));
                 }
-                references.push((key_path!["exercises", i, "expect"], &ex.expect));
+                references.push((key_path!["exercises", i, "expect"].to_vec(), &ex.expect));
             }
         }
         AnyItem::Challenge(challenge) => {
             for (i, q) in challenge.questions.iter().enumerate() {
                 let at = key_path!["questions", i, "prompt"];
                 blocks(&q.prompt, loc.string_first_line(&at), Some(&at));
-                references.push((key_path!["questions", i, "expect"], &q.expect));
+                references.push((key_path!["questions", i, "expect"].to_vec(), &q.expect));
             }
             for (i, hint) in challenge.hints.iter().enumerate() {
                 let at = key_path!["hints", i, "text"];

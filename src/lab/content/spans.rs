@@ -33,7 +33,7 @@ impl From<usize> for Seg {
 
 /// Builds a key path: `key_path!["exercises", i, "expect"]`.
 macro_rules! key_path {
-    ($($seg:expr),* $(,)?) => { vec![$($crate::lab::content::spans::Seg::from($seg)),*] };
+    ($($seg:expr),* $(,)?) => { [$($crate::lab::content::spans::Seg::from($seg)),*] };
 }
 pub(crate) use key_path;
 
@@ -244,7 +244,7 @@ mod tests {
         let at = FILE.find("\"e2\"").unwrap() - 4;
         assert_eq!(
             l.path_at(&(at..at + 4)),
-            Some(key_path!["exercises", 1usize, "id"])
+            Some(key_path!["exercises", 1usize, "id"].to_vec())
         );
         assert_eq!(
             path_text(&key_path!["exercises", 1usize, "id"]),
