@@ -39,6 +39,7 @@ pub enum ItemRef<'a> {
 }
 
 impl ItemRef<'_> {
+    /// The unique id progress and links refer to.
     pub fn id(&self) -> &str {
         match self {
             Self::Lesson(l) => &l.id,
@@ -47,6 +48,7 @@ impl ItemRef<'_> {
         }
     }
 
+    /// The heading to show for the item.
     pub fn title(&self) -> &str {
         match self {
             Self::Lesson(l) => &l.title,
@@ -55,6 +57,7 @@ impl ItemRef<'_> {
         }
     }
 
+    /// Which screen opens the item.
     pub fn kind(&self) -> ItemKind {
         match self {
             Self::Lesson(_) => ItemKind::Lesson,
@@ -72,6 +75,7 @@ impl ItemRef<'_> {
         }
     }
 
+    /// The item as a list row.
     pub fn entry(&self) -> Entry {
         let (level, minutes, tags) = match self {
             Self::Lesson(l) => (l.level, l.minutes, &l.tags),
@@ -133,6 +137,7 @@ impl Catalog {
             .or_else(|| self.drills.iter().find(|d| d.id == id).map(ItemRef::Drill))
     }
 
+    /// True when there is nothing to show (no content, or all of it broken).
     pub fn is_empty(&self) -> bool {
         self.lessons.is_empty() && self.challenges.is_empty() && self.drills.is_empty()
     }
@@ -197,7 +202,7 @@ fn scan(root: &Path) -> (Catalog, CheckReport) {
             }
         }
     }
-    report.problems.extend(cross_checks(&parsed));
+    report.problems.extend(cross_checks(root, &parsed));
     report
         .problems
         .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -241,7 +246,7 @@ fn content_files(dir: &Path) -> Result<Vec<PathBuf>, Problem> {
 }
 
 /// Ids unique across kinds, prerequisites that exist and form no cycle.
-fn cross_checks(parsed: &[ParsedFile]) -> Vec<Problem> {
+fn cross_checks(root: &Path, parsed: &[ParsedFile]) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut first: HashMap<&str, &ParsedFile> = HashMap::new();
     let mut kinds: HashMap<&str, ItemKind> = HashMap::new();
@@ -253,7 +258,12 @@ fn cross_checks(parsed: &[ParsedFile]) -> Vec<Problem> {
                 format!(
                     "id `{id}` is already used by {}:{}; ids must be unique across lessons, \
                      challenges and drills",
-                    earlier.loc.file().display(),
+                    earlier
+                        .loc
+                        .file()
+                        .strip_prefix(root)
+                        .unwrap_or(earlier.loc.file())
+                        .display(),
                     earlier.loc.line_of(&key_path!["id"])
                 ),
             ));
