@@ -170,3 +170,34 @@ fn broken_tree_still_loads_its_valid_items() {
         Some(ItemKind::Lesson)
     );
 }
+
+#[test]
+fn complete_examples_in_the_author_guide_pass_the_check() {
+    let guide =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/CONTENT.md"))
+            .expect("docs/CONTENT.md is readable");
+    let examples: Vec<&str> = guide
+        .split("````markdown\n")
+        .skip(1)
+        .map(|rest| rest.split("\n````").next().unwrap_or(""))
+        .filter(|example| example.starts_with("+++\n"))
+        .collect();
+    assert_eq!(examples.len(), 3, "a lesson, a challenge and a drill");
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, example) in ItemKind::ALL.into_iter().zip(&examples) {
+        let folder = dir.path().join(kind.folder());
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("01-example.md"), example).unwrap();
+    }
+    let report = check(dir.path());
+    let problems: Vec<_> = report
+        .problems
+        .iter()
+        .map(|p| shown(p, dir.path()))
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert_eq!(
+        (report.lessons, report.challenges, report.drills),
+        (1, 1, 1)
+    );
+}

@@ -1,6 +1,7 @@
 //! Tests of the content model through its real entry points, with small sample files.
 
 mod catalog;
+mod challenges_drills;
 mod items;
 mod samples;
 
