@@ -152,6 +152,17 @@ pub enum Tier {
     Subtle,
 }
 
+impl Tier {
+    /// The spelling used in front matter, for display.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SingleService => "single-service",
+            Self::CrossService => "cross-service",
+            Self::Subtle => "subtle",
+        }
+    }
+}
+
 /// A fault to inject, by its catalogue name.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -272,6 +283,17 @@ pub enum DrillKind {
     Concept,
     ExplainThisDashboard,
     HowWouldYouDiagnose,
+}
+
+impl DrillKind {
+    /// The spelling used in front matter, for display.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Concept => "concept",
+            Self::ExplainThisDashboard => "explain-this-dashboard",
+            Self::HowWouldYouDiagnose => "how-would-you-diagnose",
+        }
+    }
 }
 
 /// One concept a free-text answer should mention.
@@ -398,6 +420,28 @@ mod tests {
         assert_eq!(parse_window("2w"), Some(Duration::from_secs(1_209_600)));
         for bad in ["", "5", "m", "5 m", "5min", "0s", "-5m", "5m "] {
             assert_eq!(parse_window(bad), None, "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn enum_spellings_round_trip_through_toml() {
+        #[derive(Deserialize)]
+        struct Both {
+            tier: Tier,
+            kind: DrillKind,
+        }
+        for (tier, kind) in [
+            (Tier::SingleService, DrillKind::Concept),
+            (Tier::CrossService, DrillKind::ExplainThisDashboard),
+            (Tier::Subtle, DrillKind::HowWouldYouDiagnose),
+        ] {
+            let text = format!(
+                "tier = \"{}\"\nkind = \"{}\"\n",
+                tier.as_str(),
+                kind.as_str()
+            );
+            let both: Both = toml::from_str(&text).unwrap();
+            assert_eq!((both.tier, both.kind), (tier, kind));
         }
     }
 

@@ -178,6 +178,7 @@ pub fn assert_one(kind: ItemKind, text: &str, line: usize, field: Option<&str>, 
     let (_, problems) = problems_of(kind, text);
     assert_eq!(problems.len(), 1, "expected one problem, got {problems:#?}");
     let p = &problems[0];
+    assert_eq!(p.file, Path::new("item.md"));
     assert_eq!(
         (p.line, p.field.as_deref()),
         (line, field),
