@@ -1,0 +1,371 @@
+//! The catalog: every item under a content root, with the problems found loading it.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use super::check::Checker;
+use super::model::{Challenge, Drill, ItemKind, Lesson};
+use super::parse::{AnyItem, ParsedFile, parse_file};
+use super::problem::{CheckReport, Problem};
+use super::queries::check_file_queries;
+use super::spans::key_path;
+
+/// All valid lessons, challenges and drills, each list sorted by file name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Catalog {
+    pub lessons: Vec<Lesson>,
+    pub challenges: Vec<Challenge>,
+    pub drills: Vec<Drill>,
+}
+
+/// What a list row needs to show an item, whatever its kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub id: String,
+    pub title: String,
+    pub kind: ItemKind,
+    pub level: u8,
+    /// Estimated minutes, or the time limit for a challenge.
+    pub minutes: u32,
+    pub tags: Vec<String>,
+}
+
+/// A borrowed item of any kind, as found by id.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ItemRef<'a> {
+    Lesson(&'a Lesson),
+    Challenge(&'a Challenge),
+    Drill(&'a Drill),
+}
+
+impl ItemRef<'_> {
+    /// The unique id progress and links refer to.
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Lesson(l) => &l.id,
+            Self::Challenge(c) => &c.id,
+            Self::Drill(d) => &d.id,
+        }
+    }
+
+    /// The heading to show for the item.
+    pub fn title(&self) -> &str {
+        match self {
+            Self::Lesson(l) => &l.title,
+            Self::Challenge(c) => &c.title,
+            Self::Drill(d) => &d.title,
+        }
+    }
+
+    /// Which screen opens the item.
+    pub fn kind(&self) -> ItemKind {
+        match self {
+            Self::Lesson(_) => ItemKind::Lesson,
+            Self::Challenge(_) => ItemKind::Challenge,
+            Self::Drill(_) => ItemKind::Drill,
+        }
+    }
+
+    /// The file the item was read from, to tell the learner where to edit it.
+    pub fn source(&self) -> &Path {
+        match self {
+            Self::Lesson(l) => &l.source,
+            Self::Challenge(c) => &c.source,
+            Self::Drill(d) => &d.source,
+        }
+    }
+
+    /// The item as a list row.
+    pub fn entry(&self) -> Entry {
+        let (level, minutes, tags) = match self {
+            Self::Lesson(l) => (l.level, l.minutes, &l.tags),
+            Self::Challenge(c) => (c.level, c.minutes, &c.tags),
+            Self::Drill(d) => (d.level, d.minutes, &d.tags),
+        };
+        Entry {
+            id: self.id().to_owned(),
+            title: self.title().to_owned(),
+            kind: self.kind(),
+            level,
+            minutes,
+            tags: tags.clone(),
+        }
+    }
+}
+
+impl Catalog {
+    /// Loads every item under `root`. Items with problems are left out and their problems
+    /// returned (sorted by file and line), so the rest can still be shown.
+    pub fn load(root: &Path) -> (Catalog, Vec<Problem>) {
+        let (catalog, report) = scan(root);
+        (catalog, report.problems)
+    }
+
+    /// The list rows for one kind, in catalog order.
+    pub fn entries(&self, kind: ItemKind) -> Vec<Entry> {
+        match kind {
+            ItemKind::Lesson => self
+                .lessons
+                .iter()
+                .map(|l| ItemRef::Lesson(l).entry())
+                .collect(),
+            ItemKind::Challenge => self
+                .challenges
+                .iter()
+                .map(|c| ItemRef::Challenge(c).entry())
+                .collect(),
+            ItemKind::Drill => self
+                .drills
+                .iter()
+                .map(|d| ItemRef::Drill(d).entry())
+                .collect(),
+        }
+    }
+
+    /// The item with this id, whatever its kind (ids are unique across kinds).
+    pub fn find(&self, id: &str) -> Option<ItemRef<'_>> {
+        self.lessons
+            .iter()
+            .find(|l| l.id == id)
+            .map(ItemRef::Lesson)
+            .or_else(|| {
+                self.challenges
+                    .iter()
+                    .find(|c| c.id == id)
+                    .map(ItemRef::Challenge)
+            })
+            .or_else(|| self.drills.iter().find(|d| d.id == id).map(ItemRef::Drill))
+    }
+
+    /// True when there is nothing to show (no content, or all of it broken).
+    pub fn is_empty(&self) -> bool {
+        self.lessons.is_empty() && self.challenges.is_empty() && self.drills.is_empty()
+    }
+}
+
+/// Validates every content file under `root`: what `labtui check` runs.
+pub fn check(root: &Path) -> CheckReport {
+    scan(root).1
+}
+
+fn scan(root: &Path) -> (Catalog, CheckReport) {
+    let mut report = CheckReport::default();
+    if !root.is_dir() {
+        report.problems.push(Problem::whole(
+            root,
+            "content folder not found: set LABTUI_CONTENT to the folder that holds lessons/, \
+             challenges/ and drills/",
+        ));
+        return (Catalog::default(), report);
+    }
+    let mut parsed = Vec::new();
+    for kind in ItemKind::ALL {
+        let files = match content_files(&root.join(kind.folder())) {
+            Ok(files) => files,
+            Err(problem) => {
+                report.problems.push(problem);
+                continue;
+            }
+        };
+        *match kind {
+            ItemKind::Lesson => &mut report.lessons,
+            ItemKind::Challenge => &mut report.challenges,
+            ItemKind::Drill => &mut report.drills,
+        } += files.len();
+        for file in files {
+            let text = match std::fs::read_to_string(&file) {
+                Ok(text) => text,
+                Err(e) => {
+                    report.problems.push(Problem::whole(
+                        &file,
+                        format!("cannot read this file as UTF-8 text: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            match parse_file(kind, &file, &text) {
+                Err(problems) => report.problems.extend(problems),
+                Ok((file, problems)) => {
+                    report.problems.extend(problems);
+                    let mut checker = Checker::new(&file.loc);
+                    match &file.item {
+                        AnyItem::Lesson(l) => checker.lesson(l),
+                        AnyItem::Challenge(c) => checker.challenge(c),
+                        AnyItem::Drill(d) => checker.drill(d),
+                    }
+                    report.problems.extend(checker.problems);
+                    let (problems, checked) = check_file_queries(&file);
+                    report.problems.extend(problems);
+                    report.queries_checked += checked;
+                    parsed.push(file);
+                }
+            }
+        }
+    }
+    report.problems.extend(cross_checks(root, &parsed));
+    report
+        .problems
+        .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+
+    let broken: HashSet<&Path> = report.problems.iter().map(|p| p.file.as_path()).collect();
+    let mut catalog = Catalog::default();
+    for file in parsed {
+        if broken.contains(file.loc.file()) {
+            continue;
+        }
+        match file.item {
+            AnyItem::Lesson(l) => catalog.lessons.push(l),
+            AnyItem::Challenge(c) => catalog.challenges.push(c),
+            AnyItem::Drill(d) => catalog.drills.push(d),
+        }
+    }
+    (catalog, report)
+}
+
+/// The `.md` files of one kind's folder, sorted by name; none when the folder is absent.
+/// Hidden files and `README.md` are skipped so a folder can explain itself.
+fn content_files(dir: &Path) -> Result<Vec<PathBuf>, Problem> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Problem::whole(dir, format!("cannot list this folder: {e}")))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            p.is_file()
+                && name.ends_with(".md")
+                && !name.starts_with('.')
+                && !name.eq_ignore_ascii_case("README.md")
+        })
+        .collect();
+    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    Ok(files)
+}
+
+/// Ids unique across kinds, prerequisites that exist and form no cycle.
+fn cross_checks(root: &Path, parsed: &[ParsedFile]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut first: HashMap<&str, &ParsedFile> = HashMap::new();
+    let mut kinds: HashMap<&str, ItemKind> = HashMap::new();
+    for file in parsed {
+        let id = file.item.id();
+        if let Some(earlier) = first.get(id) {
+            problems.push(file.loc.at(
+                &key_path!["id"],
+                format!(
+                    "id `{id}` is already used by {}:{}; ids must be unique across lessons, \
+                     challenges and drills",
+                    earlier
+                        .loc
+                        .file()
+                        .strip_prefix(root)
+                        .unwrap_or(earlier.loc.file())
+                        .display(),
+                    earlier.loc.line_of(&key_path!["id"])
+                ),
+            ));
+        } else {
+            first.insert(id, file);
+            kinds.insert(id, kind_of(&file.item));
+        }
+    }
+
+    let lessons: Vec<(&ParsedFile, &Lesson)> = parsed
+        .iter()
+        .filter_map(|f| match &f.item {
+            AnyItem::Lesson(l)
+                if first
+                    .get(l.id.as_str())
+                    .is_some_and(|owner| std::ptr::eq(*owner, f)) =>
+            {
+                Some((f, l))
+            }
+            _ => None,
+        })
+        .collect();
+    for (file, lesson) in &lessons {
+        for (i, prereq) in lesson.prerequisites.iter().enumerate() {
+            let message = match kinds.get(prereq.as_str()) {
+                Some(ItemKind::Lesson) => continue,
+                Some(kind) => format!("`{prereq}` is a {kind}; prerequisites must be lessons"),
+                None => format!("no lesson has the id `{prereq}`"),
+            };
+            problems.push(file.loc.at(&key_path!["prerequisites", i], message));
+        }
+    }
+    problems.extend(prerequisite_cycles(&lessons));
+    problems
+}
+
+fn kind_of(item: &AnyItem) -> ItemKind {
+    match item {
+        AnyItem::Lesson(_) => ItemKind::Lesson,
+        AnyItem::Challenge(_) => ItemKind::Challenge,
+        AnyItem::Drill(_) => ItemKind::Drill,
+    }
+}
+
+/// Depth-first search over prerequisite edges; each edge that closes a cycle is reported on
+/// the lesson that holds it, with the whole cycle spelled out.
+fn prerequisite_cycles(lessons: &[(&ParsedFile, &Lesson)]) -> Vec<Problem> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    let index: HashMap<&str, usize> = lessons
+        .iter()
+        .enumerate()
+        .map(|(i, (_, l))| (l.id.as_str(), i))
+        .collect();
+    let mut marks = vec![Mark::New; lessons.len()];
+    let mut problems = Vec::new();
+    for start in 0..lessons.len() {
+        if marks[start] != Mark::New {
+            continue;
+        }
+        // Each frame: lesson index and the next prerequisite to follow.
+        let mut stack = vec![(start, 0usize)];
+        marks[start] = Mark::Open;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let prereqs = &lessons[node].1.prerequisites;
+            let Some(prereq) = prereqs.get(*next) else {
+                marks[node] = Mark::Done;
+                stack.pop();
+                continue;
+            };
+            let edge = *next;
+            *next += 1;
+            let Some(&target) = index.get(prereq.as_str()) else {
+                continue;
+            };
+            match marks[target] {
+                Mark::New => {
+                    marks[target] = Mark::Open;
+                    stack.push((target, 0));
+                }
+                Mark::Open => {
+                    let from = stack.iter().position(|&(n, _)| n == target).unwrap_or(0);
+                    let mut cycle: Vec<&str> = stack[from..]
+                        .iter()
+                        .map(|&(n, _)| lessons[n].1.id.as_str())
+                        .collect();
+                    cycle.push(prereq);
+                    problems.push(lessons[node].0.loc.at(
+                        &key_path!["prerequisites", edge],
+                        format!(
+                            "prerequisites form a cycle ({}); remove one of them",
+                            cycle.join(" needs ")
+                        ),
+                    ));
+                }
+                Mark::Done => {}
+            }
+        }
+    }
+    problems
+}
