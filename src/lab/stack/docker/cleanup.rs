@@ -134,11 +134,9 @@ impl DockerEngine {
                 self.docker.stop_container(id, Some(stop)),
             )
             .await?;
-        if let Err(e) = stopped {
-            if is_not_found(&e) {
-                return Ok(false);
-            }
-            // Removal below forces it; only report if that fails too.
+        // Other stop failures do not matter: removal below forces it and reports its own.
+        if matches!(&stopped, Err(e) if is_not_found(e)) {
+            return Ok(false);
         }
         let options = RemoveContainerOptions {
             force: true,
