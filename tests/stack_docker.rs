@@ -521,6 +521,23 @@ async fn readiness_failures_carry_the_state_and_the_last_log_lines() {
     );
     assert!(text.contains("(container running)"), "{text}");
     assert!(text.contains("Last log lines:\n  "), "{text}");
+
+    // A host port someone else holds is named in the error.
+    let holder = std::net::TcpListener::bind("127.0.0.1:0").expect("hold a port");
+    let taken = holder.local_addr().expect("addr").port();
+    let clash = prometheus("clash", &fx.image, &config, taken);
+    let err = engine
+        .create_and_start(&clash)
+        .await
+        .expect_err("port in use");
+    assert!(matches!(err, DockerError::PortInUse { .. }), "{err:?}");
+    assert!(
+        err.to_string().starts_with(&format!(
+            "clash: host port {taken} on 127.0.0.1 is already in use"
+        )),
+        "{err}"
+    );
+    drop(holder);
     drop(fx.cleanup);
 }
 

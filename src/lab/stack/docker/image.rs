@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use bollard::models::CreateImageInfo;
 use bollard::query_parameters::{CreateImageOptions, RemoveImageOptions};
 use futures::StreamExt;
 use tokio::io::AsyncReadExt;
@@ -69,16 +70,8 @@ impl DockerEngine {
                     });
                 }
             };
-            let detail = info.progress_detail.unwrap_or_default();
-            let line = PullProgress {
-                image: image.clone(),
-                layer: info.id.filter(|id| !id.is_empty() && *id != image),
-                status: info.status.unwrap_or_default(),
-                current_bytes: detail.current.and_then(|n| u64::try_from(n).ok()),
-                total_bytes: detail.total.and_then(|n| u64::try_from(n).ok()),
-            };
             // A receiver that went away (the UI closed) must not abort the pull.
-            let _ = progress.send(line).await;
+            let _ = progress.send(progress_line(&image, info)).await;
         }
     }
 
@@ -146,6 +139,20 @@ impl DockerEngine {
     }
 }
 
+/// One engine status line as progress. The engine also puts the tag in `id` ("Pulling from
+/// prom/prometheus", id "v3.1.0"); only 12-hex-digit short digests are layers.
+fn progress_line(image: &str, info: CreateImageInfo) -> PullProgress {
+    let detail = info.progress_detail.unwrap_or_default();
+    let is_layer = |id: &String| id.len() == 12 && id.chars().all(|c| c.is_ascii_hexdigit());
+    PullProgress {
+        image: image.to_string(),
+        layer: info.id.filter(is_layer),
+        status: info.status.unwrap_or_default(),
+        current_bytes: detail.current.and_then(|n| u64::try_from(n).ok()),
+        total_bytes: detail.total.and_then(|n| u64::try_from(n).ok()),
+    }
+}
+
 /// The engine's own words for a failure, without bollard's wrapping.
 fn engine_message(e: &bollard::errors::Error) -> String {
     match e {
@@ -197,6 +204,41 @@ mod tests {
             ("localhost:5000/loki", Some("3"))
         );
         assert_eq!(split_reference("grafana/tempo@sha256:ab").1, None);
+    }
+
+    #[test]
+    fn engine_pull_lines_become_per_layer_progress() {
+        let parse = |json: &str| -> CreateImageInfo { serde_json::from_str(json).expect("json") };
+        let image = "prom/prometheus:v3.1.0";
+        let header = progress_line(
+            image,
+            parse(r#"{"status":"Pulling from prom/prometheus","id":"v3.1.0"}"#),
+        );
+        assert_eq!(header.layer, None);
+        assert_eq!(header.status, "Pulling from prom/prometheus");
+        let layer = progress_line(
+            image,
+            parse(
+                r#"{"status":"Downloading","progressDetail":{"current":1048576,"total":30146000},
+                   "progress":"[=>   ]","id":"9fa9226be034"}"#,
+            ),
+        );
+        assert_eq!(
+            layer,
+            PullProgress {
+                image: image.into(),
+                layer: Some("9fa9226be034".into()),
+                status: "Downloading".into(),
+                current_bytes: Some(1_048_576),
+                total_bytes: Some(30_146_000),
+            }
+        );
+        let done = progress_line(
+            image,
+            parse(r#"{"status":"Pull complete","progressDetail":{},"id":"9fa9226be034"}"#),
+        );
+        assert_eq!(done.current_bytes, None);
+        assert_eq!(done.layer.as_deref(), Some("9fa9226be034"));
     }
 
     #[test]
