@@ -1,1 +1,2 @@
 //! The lab stack: one spec, several runtimes (native processes, Docker, attach to URLs).
+pub mod docker;
