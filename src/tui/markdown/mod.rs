@@ -26,6 +26,8 @@
 //! ───────┼──────                              columns shrunk to fit, cells wrapped
 //! ```
 
+mod code;
+mod containers;
 mod table;
 mod theme;
 mod wrap;

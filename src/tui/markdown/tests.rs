@@ -345,3 +345,30 @@ fn no_text_is_lost_when_wrapping() {
         assert_eq!(words(&plain(md, width)), wide, "width {width}");
     }
 }
+#[test]
+fn footnotes_show_their_label_and_their_text_where_defined() {
+    let md = "Counters reset[^r].\n\n[^r]: On restart, so use rate().\n";
+    assert_eq!(
+        plain(md, 40),
+        ["Counters reset[r].", "", "[r] On restart, so use rate()."]
+    );
+}
+
+#[test]
+fn lists_and_code_nest_inside_quotes_and_items() {
+    let md = "1. Run:\n\n   ```promql\n   up\n   ```\n\n2. Then:\n\n   > - a\n   > - b\n";
+    assert_eq!(
+        plain(md, 30),
+        [
+            "1. Run:",
+            "",
+            "   ─ promql ─ ▶ runnable [1] ─",
+            "   │ up",
+            "",
+            "2. Then:",
+            "",
+            "   │ ◦ a",
+            "   │ ◦ b",
+        ]
+    );
+}

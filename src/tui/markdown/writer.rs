@@ -10,25 +10,19 @@ use pulldown_cmark::{
 use ratatui::style::Style;
 use ratatui::text::Line;
 
+use super::code::CodeBlock;
+use super::containers::Containers;
 use super::table::Table;
 use super::theme::MdTheme;
-use super::wrap::{Inline, LineBuf, fit, hard_break, str_width, wrap};
+use super::wrap::{Inline, LineBuf, fit, hard_break, wrap};
 use super::{Rendered, RenderedBlock};
-use crate::lab::query::QueryLang;
-
-const BULLETS: [&str; 3] = ["• ", "◦ ", "▪ "];
-const QUOTE_BAR: &str = "│ ";
-const CODE_GUTTER: &str = "│ ";
-/// Columns taken by `QUOTE_BAR`, `CODE_GUTTER` and `CODE_CONTINUATION`.
-const BAR_WIDTH: usize = 2;
-/// Gutter of the extra rows a code line needs when it is wider than the pane.
-const CODE_CONTINUATION: &str = "┆ ";
 
 pub(super) fn render(markdown: &str, width: u16, theme: &MdTheme) -> Rendered {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_GFM
+        | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
     let mut writer = Writer::new(theme, usize::from(width).max(1));
     for event in Parser::new_ext(markdown, options) {
@@ -42,36 +36,15 @@ pub(super) fn render(markdown: &str, width: u16, theme: &MdTheme) -> Rendered {
     }
 }
 
-enum Container {
-    Quote,
-    List {
-        next: Option<u64>,
-    },
-    Item {
-        marker: String,
-        indent: usize,
-        /// The marker has not been drawn yet: the item's first line will carry it.
-        pending: bool,
-        /// The item holds paragraphs (a loose list): keep a blank line after it.
-        loose: bool,
-    },
-}
-
-struct CodeBlock {
-    info: String,
-    text: String,
-}
-
 struct Writer<'a, 't> {
     theme: &'t MdTheme,
     width: usize,
     lines: Vec<Line<'static>>,
     blocks: Vec<RenderedBlock>,
-    stack: Vec<Container>,
+    containers: Containers,
     inline: Vec<Inline<'a>>,
     /// Inline styles in force (emphasis, strong, links…), patched in order.
     styles: Vec<Style>,
-    quote_depth: usize,
     heading: Option<usize>,
     /// The destination and the plain text of the link being read.
     link: Option<(CowStr<'a>, String)>,
@@ -93,10 +66,9 @@ impl<'a, 't> Writer<'a, 't> {
             width,
             lines: Vec::new(),
             blocks: Vec::new(),
-            stack: Vec::new(),
+            containers: Containers::default(),
             inline: Vec::new(),
             styles: Vec::new(),
-            quote_depth: 0,
             heading: None,
             link: None,
             image: None,
@@ -128,6 +100,11 @@ impl<'a, 't> Writer<'a, 't> {
             }
             Event::SoftBreak => self.text(CowStr::Borrowed(" "), None),
             Event::HardBreak => self.inline.push(Inline::Break),
+            Event::FootnoteReference(label) => {
+                let style = self.style().patch(self.theme.link_url);
+                self.inline
+                    .push(Inline::Text(CowStr::from(format!("[{label}]")), style));
+            }
             Event::Rule => {
                 self.start_block();
                 let avail = self.avail();
@@ -149,7 +126,7 @@ impl<'a, 't> Writer<'a, 't> {
     /// The style of inline text here: the block's base style with inline styles patched in.
     fn style(&self) -> Style {
         let mut style = self.theme.text;
-        if self.quote_depth > 0 {
+        if self.containers.in_quote() {
             style = style.patch(self.theme.quote);
         }
         if let Some(level) = self.heading {
@@ -184,9 +161,7 @@ impl<'a, 't> Writer<'a, 't> {
         match tag {
             Tag::Paragraph => {
                 self.start_block();
-                if let Some(Container::Item { loose, .. }) = self.stack.last_mut() {
-                    *loose = true;
-                }
+                self.containers.mark_loose();
             }
             Tag::Heading { level, .. } => {
                 self.start_block();
@@ -200,8 +175,7 @@ impl<'a, 't> Writer<'a, 't> {
             }
             Tag::BlockQuote(kind) => {
                 self.start_block();
-                self.stack.push(Container::Quote);
-                self.quote_depth += 1;
+                self.containers.push_quote();
                 if let Some(kind) = kind {
                     let mut label = LineBuf::default();
                     label.push(alert_label(kind), self.theme.quote_label);
@@ -225,9 +199,11 @@ impl<'a, 't> Writer<'a, 't> {
             }
             Tag::List(first) => {
                 self.start_block();
-                self.stack.push(Container::List { next: first });
+                self.containers.push_list(first);
             }
-            Tag::Item => self.start_item(),
+            Tag::Item => self.start_item(None),
+            // A footnote is shown where it is defined, like a list item marked "[label]".
+            Tag::FootnoteDefinition(label) => self.start_item(Some(format!("[{label}] "))),
             Tag::Table(aligns) => {
                 self.start_block();
                 self.table = Some(Table {
@@ -279,8 +255,7 @@ impl<'a, 't> Writer<'a, 't> {
             }
             TagEnd::BlockQuote(_) => {
                 self.flush_inline();
-                self.stack.pop();
-                self.quote_depth = self.quote_depth.saturating_sub(1);
+                self.containers.pop();
                 self.pending_gap = true;
             }
             TagEnd::CodeBlock => {
@@ -296,10 +271,10 @@ impl<'a, 't> Writer<'a, 't> {
             }
             TagEnd::List(_) => {
                 self.flush_inline();
-                self.stack.pop();
+                self.containers.pop();
                 self.pending_gap = true;
             }
-            TagEnd::Item => self.end_item(),
+            TagEnd::Item | TagEnd::FootnoteDefinition => self.end_item(),
             TagEnd::Table => {
                 if let Some(table) = self.table.take() {
                     let avail = self.avail();
@@ -350,48 +325,22 @@ impl<'a, 't> Writer<'a, 't> {
         }
     }
 
-    fn start_item(&mut self) {
+    /// Starts a list item, or a footnote definition when `marker` is given.
+    fn start_item(&mut self, marker: Option<String>) {
         self.flush_inline();
         if self.pending_gap {
             self.blank();
         }
         self.pending_gap = false;
-        let depth = self
-            .stack
-            .iter()
-            .filter(|c| matches!(c, Container::List { .. }))
-            .count()
-            .saturating_sub(1);
-        let marker = match self.stack.last_mut() {
-            Some(Container::List { next: Some(n) }) => {
-                let marker = format!("{n}. ");
-                *n += 1;
-                marker
-            }
-            _ => BULLETS[depth % BULLETS.len()].to_owned(),
-        };
-        self.stack.push(Container::Item {
-            indent: str_width(&marker),
-            marker,
-            pending: true,
-            loose: false,
-        });
+        self.containers.push_item(marker);
     }
 
     fn end_item(&mut self) {
         self.flush_inline();
-        let mut loose = false;
-        if let Some(Container::Item {
-            pending, loose: l, ..
-        }) = self.stack.last()
-        {
-            loose = *l;
-            if *pending {
-                self.emit(LineBuf::default());
-            }
+        if self.containers.item_marker_pending() {
+            self.emit(LineBuf::default());
         }
-        self.stack.pop();
-        self.pending_gap = loose;
+        self.pending_gap = self.containers.pop_item();
     }
 
     /// Called as a block begins: text left over from a tight list item is laid out first,
@@ -419,134 +368,39 @@ impl<'a, 't> Writer<'a, 't> {
         widest
     }
 
-    fn prefix_width(&self) -> usize {
-        self.stack
-            .iter()
-            .map(|c| match c {
-                Container::Quote => BAR_WIDTH,
-                Container::List { .. } => 0,
-                Container::Item { indent, .. } => *indent,
-            })
-            .sum()
-    }
-
     /// Columns left for content once the containers' prefixes are drawn (at least 1).
     fn avail(&self) -> usize {
-        self.width.saturating_sub(self.prefix_width()).max(1)
-    }
-
-    /// The containers' prefix for the next line; draws pending list markers unless `blank`.
-    fn prefix(&mut self, blank: bool) -> LineBuf {
-        let mut prefix = LineBuf::default();
-        for container in &mut self.stack {
-            match container {
-                Container::Quote => prefix.push_w(QUOTE_BAR, self.theme.quote, BAR_WIDTH),
-                Container::List { .. } => {}
-                Container::Item {
-                    marker,
-                    indent,
-                    pending,
-                    ..
-                } => {
-                    if *pending && !blank {
-                        prefix.push_w(marker, self.theme.list_marker, *indent);
-                        *pending = false;
-                    } else {
-                        prefix.pad(*indent);
-                    }
-                }
-            }
-        }
-        if blank {
-            prefix.trim_end();
-        }
-        prefix
+        self.width.saturating_sub(self.containers.width()).max(1)
     }
 
     fn emit(&mut self, content: LineBuf) {
-        let mut line = self.prefix(false);
+        let mut line = self.containers.prefix(false, self.theme);
         line.append(content);
         self.lines.push(fit(line.spans, self.width));
     }
 
     fn blank(&mut self) {
-        let line = self.prefix(true);
+        let line = self.containers.prefix(true, self.theme);
         self.lines.push(fit(line.spans, self.width));
     }
 
-    /// A header rule naming the language (and, for runnable queries, their number), then
-    /// the code lines behind a gutter, hard-broken at the pane width, never re-flowed.
+    /// A runnable block's rendered lines are recorded in `blocks` as they are emitted.
     fn emit_code(&mut self, block: CodeBlock) {
-        let mut words = block.info.split_whitespace();
-        let tag = words.next().unwrap_or("");
-        let lang = QueryLang::from_tag(tag);
-        let invalid = lang.is_some() && words.any(|w| w.eq_ignore_ascii_case("invalid"));
-        let avail = self.avail();
-        let frame = self.theme.code_frame;
-
-        let mut header = LineBuf::default();
-        if !tag.is_empty() {
-            header.push_w("─ ", frame, 2);
-            header.push(tag, frame);
-            header.push_w(" ", frame, 1);
-        }
-        if lang.is_some() {
-            let n = self.blocks.len() + 1;
-            let (long, short, style) = if invalid {
-                (
-                    format!("✗ broken on purpose — fix it [{n}]"),
-                    format!("✗ fix it [{n}]"),
-                    self.theme.invalid_label,
-                )
-            } else {
-                (
-                    format!("▶ runnable [{n}]"),
-                    format!("▶ [{n}]"),
-                    self.theme.runnable_label,
-                )
-            };
-            // Narrow panes get the short label, so the block number stays visible.
-            let label = if header.width + str_width(&long) + 3 <= avail {
-                long
-            } else {
-                short
-            };
-            header.push_w("─ ", frame, 2);
-            header.push(&label, style);
-            header.push_w(" ", frame, 1);
-        }
-        let fill = avail.saturating_sub(header.width);
-        header.push_w(&"─".repeat(fill), frame, fill);
+        let laid = block.layout(self.blocks.len() + 1, self.avail(), self.theme);
         let label_line = self.lines.len();
-        self.emit(header);
-
-        let code = block.text.strip_suffix('\n').unwrap_or(&block.text);
+        self.emit(laid.header);
         let first_line = self.lines.len();
-        let room = avail.saturating_sub(BAR_WIDTH);
-        for source_line in code.split('\n') {
-            for (i, chunk) in hard_break(source_line, room, self.theme.code_block)
-                .into_iter()
-                .enumerate()
-            {
-                let gutter = if i == 0 {
-                    CODE_GUTTER
-                } else {
-                    CODE_CONTINUATION
-                };
-                let mut line = LineBuf::default();
-                line.push_w(gutter, frame, BAR_WIDTH);
-                line.append(chunk);
-                self.emit(line);
-            }
+        for line in laid.lines {
+            self.emit(line);
         }
-        if let Some(lang) = lang {
+        if let Some((lang, invalid)) = laid.runnable {
             self.blocks.push(RenderedBlock {
                 lang,
-                code: code.to_owned(),
+                code: laid.code,
                 invalid,
                 label_line,
                 first_line,
-                last_line: self.lines.len() - 1,
+                last_line: self.lines.len().saturating_sub(1),
             });
         }
     }
