@@ -7,7 +7,7 @@ use ratatui::style::{Color, Modifier, Style};
 ///
 /// Inline styles (`emphasis`, `strong`, `code`, `link`…) are patched over the style of the
 /// block they sit in (`text`, a heading level, or `quote`), so they combine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MdTheme {
     /// Paragraph and list text.
     pub text: Style,
@@ -202,6 +202,7 @@ impl MdTheme {
     }
 }
 
+/// The dark palette, the usual terminal background.
 impl Default for MdTheme {
     fn default() -> Self {
         Self::dark()
