@@ -1,1 +1,291 @@
-//! The command line.
+//! The command line: argument definitions and the commands that print instead of drawing.
+
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{CommandFactory as _, Parser, Subcommand};
+use color_eyre::eyre::{Result, WrapErr, eyre};
+
+use crate::lab::content::{self, Catalog, ItemKind};
+use crate::lab::paths::Paths;
+use crate::lab::progress::{self, Progress, Status};
+
+/// labtui — learn observability in your terminal.
+///
+/// Run with no command to open the console: lessons beside live PromQL / LogQL / TraceQL,
+/// challenges where you diagnose a broken shop, and interview drills.
+#[derive(Debug, Parser)]
+#[command(name = "labtui", version, about, long_about = None)]
+pub struct Cli {
+    /// Folder holding lessons/, challenges/ and drills/ (default: the current folder if it
+    /// has lessons/, else the labtui source checkout)
+    #[arg(long, env = "LABTUI_CONTENT", global = true, value_name = "DIR")]
+    pub content: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check every lesson, challenge and drill: format, ids, references and that queries parse
+    Check {
+        /// Content folder to check (default: the one labtui reads)
+        path: Option<PathBuf>,
+    },
+    /// List lessons with your progress
+    Lessons {
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// List diagnostic challenges with your progress
+    Challenges {
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// List interview drills with your progress
+    Drills {
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show, reset, export or import your progress
+    Progress {
+        #[command(subcommand)]
+        action: ProgressAction,
+    },
+    /// Print a shell completion script (e.g. `labtui completions bash > ~/.local/share/bash-completion/completions/labtui`)
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProgressAction {
+    /// Show what you have done, per lesson, challenge and drill
+    Show {
+        /// Print the progress file's JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget progress for one item, or for everything with --all
+    Reset {
+        /// The id of a lesson, challenge or drill (see `labtui lessons`)
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        id: Option<String>,
+        /// Forget all progress
+        #[arg(long)]
+        all: bool,
+    },
+    /// Write your progress to FILE, to move it to another machine
+    Export { file: PathBuf },
+    /// Read progress from FILE (made by export) and merge it with yours
+    Import {
+        file: PathBuf,
+        /// Replace your progress instead of merging
+        #[arg(long)]
+        replace: bool,
+    },
+}
+
+impl Cli {
+    pub fn content_root(&self) -> PathBuf {
+        self.content.clone().unwrap_or_else(content::default_root)
+    }
+}
+
+/// Runs a non-TUI command. The exit code says whether it found problems.
+pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
+    match command {
+        Command::Check { path } => {
+            let root = path.clone().unwrap_or_else(|| cli.content_root());
+            Ok(check(&root))
+        }
+        Command::Lessons { json } => list(cli, ItemKind::Lesson, *json),
+        Command::Challenges { json } => list(cli, ItemKind::Challenge, *json),
+        Command::Drills { json } => list(cli, ItemKind::Drill, *json),
+        Command::Progress { action } => progress_command(cli, action),
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "labtui", &mut io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn check(root: &Path) -> ExitCode {
+    let report = content::check(root);
+    for problem in &report.problems {
+        eprintln!("{problem}");
+    }
+    let summary = format!(
+        "{} lessons, {} challenges, {} drills, {} queries checked in {}",
+        report.lessons,
+        report.challenges,
+        report.drills,
+        report.queries_checked,
+        root.display()
+    );
+    if report.problems.is_empty() {
+        println!("ok: {summary}");
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("{} problems: {summary}", report.problems.len());
+        ExitCode::FAILURE
+    }
+}
+
+fn load_progress() -> Result<(Paths, Progress)> {
+    let paths = Paths::resolve()?;
+    let loaded = progress::load(&paths.progress_file())?;
+    if let Some(notice) = loaded.notice {
+        eprintln!("note: {notice}");
+    }
+    Ok((paths, loaded.progress))
+}
+
+fn load_catalog(cli: &Cli) -> Catalog {
+    let root = cli.content_root();
+    let (catalog, problems) = Catalog::load(&root);
+    if !problems.is_empty() {
+        eprintln!(
+            "note: {} content problems in {}; run `labtui check` for the list",
+            problems.len(),
+            root.display()
+        );
+    }
+    catalog
+}
+
+fn list(cli: &Cli, kind: ItemKind, json: bool) -> Result<ExitCode> {
+    let catalog = load_catalog(cli);
+    let (_, progress) = load_progress()?;
+    let entries = catalog.entries(kind);
+    let mut out = io::stdout().lock();
+    if json {
+        let rows: Vec<_> = entries
+            .iter()
+            .map(|e| {
+                let p = progress.item(&e.id);
+                serde_json::json!({
+                    "id": e.id, "title": e.title, "kind": kind.to_string(), "level": e.level,
+                    "minutes": e.minutes, "tags": e.tags, "status": p.status,
+                    "time_spent_secs": p.time_spent_secs, "attempts": p.attempts,
+                    "best_score": p.best_score,
+                })
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if entries.is_empty() {
+        writeln!(
+            out,
+            "No {} found in {}.",
+            kind.folder(),
+            cli.content_root().display()
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let id_width = entries.iter().map(|e| e.id.len()).max().unwrap_or(2).max(2);
+    writeln!(
+        out,
+        "{:<12} {:<id_width$} {:>5} {:>4}  TITLE",
+        "STATUS", "ID", "LEVEL", "MIN"
+    )?;
+    for e in &entries {
+        let status = progress.item(&e.id).status;
+        writeln!(
+            out,
+            "{:<12} {:<id_width$} {:>5} {:>4}  {}",
+            status.to_string(),
+            e.id,
+            e.level,
+            e.minutes,
+            e.title
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn progress_command(cli: &Cli, action: &ProgressAction) -> Result<ExitCode> {
+    let (paths, mut progress) = load_progress()?;
+    let file = paths.progress_file();
+    match action {
+        ProgressAction::Show { json } => {
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&progress)?);
+            } else {
+                show_progress(cli, &progress)?;
+            }
+        }
+        ProgressAction::Reset { id: Some(id), .. } => {
+            if !progress.reset(id) {
+                return Err(eyre!(
+                    "no progress recorded for `{id}`; `labtui progress show` lists what there is"
+                ));
+            }
+            progress::save(&file, &progress)?;
+            println!("reset progress for {id}");
+        }
+        ProgressAction::Reset { id: None, .. } => {
+            progress.reset_all();
+            progress::save(&file, &progress)?;
+            println!("reset all progress in {}", file.display());
+        }
+        ProgressAction::Export { file: target } => {
+            progress::export(&progress, target)?;
+            println!("exported progress to {}", target.display());
+        }
+        ProgressAction::Import {
+            file: source,
+            replace,
+        } => {
+            let imported = progress::import(source)?;
+            if *replace {
+                progress = imported;
+            } else {
+                progress::merge_import(&mut progress, imported);
+            }
+            progress::save(&file, &progress)
+                .wrap_err_with(|| format!("could not write {}", file.display()))?;
+            let how = if *replace { "replaced with" } else { "merged" };
+            println!("{how} progress from {}", source.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show_progress(cli: &Cli, progress: &Progress) -> Result<()> {
+    let catalog = load_catalog(cli);
+    let mut out = io::stdout().lock();
+    for kind in [ItemKind::Lesson, ItemKind::Challenge, ItemKind::Drill] {
+        let entries = catalog.entries(kind);
+        let done = entries
+            .iter()
+            .filter(|e| progress.item(&e.id).status == Status::Completed)
+            .count();
+        writeln!(out, "{}: {done}/{} complete", kind.folder(), entries.len())?;
+        for e in &entries {
+            let p = progress.item(&e.id);
+            if p.status == Status::NotStarted {
+                continue;
+            }
+            let best = p
+                .best_score
+                .map_or(String::new(), |s| format!(", best {s:.0}"));
+            writeln!(
+                out,
+                "  {:<12} {} ({} min spent, {} attempts{best})",
+                p.status.to_string(),
+                e.title,
+                p.time_spent_secs / 60,
+                p.attempts
+            )?;
+        }
+    }
+    Ok(())
+}

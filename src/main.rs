@@ -1,1 +1,81 @@
-fn main() {}
+//! The `labtui` binary: parses the command line, then opens the console or runs a command.
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use color_eyre::eyre::{Result, WrapErr};
+
+use labtui::cli::{self, Cli};
+use labtui::lab::content::Catalog;
+use labtui::lab::paths::Paths;
+use labtui::lab::{config, progress};
+use labtui::tui::app::App;
+use labtui::tui::runtime::{self, Effects};
+use labtui::tui::theme::Theme;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(e) = color_eyre::install() {
+        eprintln!("labtui: could not install error reporting: {e}");
+    }
+    let result = match &cli.command {
+        Some(command) => cli::run(&cli, command),
+        None => open_console(&cli).map(|()| ExitCode::SUCCESS),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("labtui: {e:#}");
+        ExitCode::FAILURE
+    })
+}
+
+/// Everything that can fail before the terminal changes mode happens first, so errors
+/// print plainly; then the TUI runs.
+fn open_console(cli: &Cli) -> Result<()> {
+    let paths = Paths::resolve()?;
+    std::fs::create_dir_all(&paths.data_dir)
+        .wrap_err_with(|| format!("could not create {}", paths.data_dir.display()))?;
+    let _log_guard = init_logging(&paths);
+    let config = config::load(&paths.config_file())?;
+    let loaded = progress::load(&paths.progress_file())?;
+    let root = cli.content_root();
+    let (catalog, problems) = Catalog::load(&root);
+    for problem in &problems {
+        tracing::warn!("content problem: {problem}");
+    }
+    let theme = Theme::new(config.theme, config::no_color());
+    let (width, height) = ratatui::crossterm::terminal::size().unwrap_or((100, 30));
+    let mut app = App::new(
+        catalog,
+        loaded.progress,
+        theme,
+        (width, height),
+        chrono::Utc::now(),
+    );
+    app.content_problems = problems.len();
+    if let Some(notice) = loaded.notice {
+        app.warn(notice);
+    }
+    tracing::info!(content = %root.display(), "console starting");
+    let tokio = tokio::runtime::Runtime::new().wrap_err("could not start the async runtime")?;
+    tokio.block_on(runtime::run(
+        app,
+        Effects {
+            progress_file: paths.progress_file(),
+        },
+    ))
+}
+
+/// Own logs go to a file in the data dir, never to the screen.
+fn init_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let appender = tracing_appender::rolling::never(&paths.data_dir, Paths::log_file_name());
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LABTUI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}

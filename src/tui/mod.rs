@@ -1,3 +1,11 @@
 //! The terminal UI: App state, messages, update, view and the runtime that drives them.
 
+pub mod app;
+pub mod keymap;
+pub mod layout;
 pub mod markdown;
+pub mod navigator;
+pub mod reader;
+pub mod runtime;
+pub mod theme;
+pub mod view;

@@ -1,0 +1,396 @@
+//! App state, the messages that change it and the effects it asks for.
+//!
+//! `App::update` is pure: no I/O, no await. The runtime executes each `Cmd` and feeds
+//! results back as past-tense `Msg`s.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+
+use crate::lab::content::{Catalog, ItemKind};
+use crate::lab::progress::Progress;
+use crate::lab::query::QueryLang;
+
+use super::keymap::{self, Action, Context};
+use super::layout::Areas;
+use super::navigator::{NavOutcome, Navigator};
+use super::reader::{Doc, ReaderOutcome};
+use super::theme::Theme;
+
+/// Time counts towards an item only while the learner is active (keys or wheel).
+const IDLE_AFTER: Duration = Duration::from_secs(120);
+/// Unsaved progress is written at least this often.
+const AUTOSAVE_EVERY: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Navigator,
+    Reader,
+}
+
+/// Inputs to `update`: terminal events, the clock, and results of effects.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resized {
+        width: u16,
+        height: u16,
+    },
+    Tick {
+        elapsed: Duration,
+        now: DateTime<Utc>,
+    },
+    ProgressSaved(Result<(), String>),
+    /// SIGTERM, SIGHUP or the terminal going away.
+    Terminate,
+}
+
+/// Effects `update` asks the runtime to perform.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    SaveProgress(Progress),
+    /// Run a lesson's query in the query pane; `id` lets stale results be dropped.
+    RunQuery {
+        id: u64,
+        lang: QueryLang,
+        expr: String,
+    },
+    Quit,
+}
+
+/// A one-line message in the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub is_error: bool,
+}
+
+/// Everything the UI shows, as plain data.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub catalog: Catalog,
+    pub progress: Progress,
+    pub navigator: Navigator,
+    pub reader: Option<Doc>,
+    pub focus: Focus,
+    pub help: Option<u16>,
+    pub theme: Theme,
+    pub size: (u16, u16),
+    pub notice: Option<Notice>,
+    /// One line per content problem found at start (shown in the status bar, listed by `labtui check`).
+    pub content_problems: usize,
+    pub lab_status: String,
+    pub should_quit: bool,
+    pub now: DateTime<Utc>,
+    next_query_id: u64,
+    idle_for: Duration,
+    time_carry: Duration,
+    since_save: Duration,
+    unsaved: bool,
+}
+
+impl App {
+    pub fn new(
+        catalog: Catalog,
+        progress: Progress,
+        theme: Theme,
+        size: (u16, u16),
+        now: DateTime<Utc>,
+    ) -> Self {
+        let navigator = Navigator::new(
+            catalog.entries(ItemKind::Lesson),
+            catalog.entries(ItemKind::Challenge),
+            catalog.entries(ItemKind::Drill),
+        );
+        let mut app = Self {
+            catalog,
+            progress,
+            navigator,
+            reader: None,
+            focus: Focus::Navigator,
+            help: None,
+            theme,
+            size,
+            notice: None,
+            content_problems: 0,
+            lab_status: "lab: not started".into(),
+            should_quit: false,
+            now,
+            next_query_id: 0,
+            idle_for: Duration::ZERO,
+            time_carry: Duration::ZERO,
+            since_save: Duration::ZERO,
+            unsaved: false,
+        };
+        app.resume();
+        app
+    }
+
+    /// Reopens the item the learner last had open, at the line they were reading.
+    fn resume(&mut self) {
+        let Some(id) = self.progress.last_item.clone() else {
+            return;
+        };
+        if self.navigator.select_id(&id) {
+            self.open(&id, false);
+            let position = self.progress.item(&id).position as usize;
+            let height = self.areas().reader_height();
+            if let Some(doc) = &mut self.reader {
+                doc.scroll = position;
+                doc.clamp_scroll(height);
+            }
+        }
+    }
+
+    pub fn areas(&self) -> Areas {
+        Areas::new(self.size.0, self.size.1)
+    }
+
+    pub fn notify(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            is_error: false,
+        });
+    }
+
+    pub fn warn(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            is_error: true,
+        });
+    }
+
+    /// The contexts whose keys are live now, most specific first.
+    pub fn contexts(&self) -> Vec<Context> {
+        if self.help.is_some() {
+            return vec![Context::Help];
+        }
+        if self.focus == Focus::Navigator && self.navigator.is_filtering() {
+            return vec![Context::Filter];
+        }
+        let pane = match self.focus {
+            Focus::Navigator => Context::Navigator,
+            Focus::Reader => Context::Reader,
+        };
+        vec![pane, Context::Global]
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
+        match msg {
+            Msg::Key(key) if key.kind == KeyEventKind::Press => {
+                self.idle_for = Duration::ZERO;
+                self.on_key(key)
+            }
+            Msg::Key(_) => Vec::new(),
+            Msg::Mouse(mouse) => {
+                self.idle_for = Duration::ZERO;
+                self.on_mouse(mouse);
+                Vec::new()
+            }
+            Msg::Resized { width, height } => {
+                self.size = (width, height);
+                self.relayout();
+                Vec::new()
+            }
+            Msg::Tick { elapsed, now } => self.on_tick(elapsed, now),
+            Msg::ProgressSaved(Ok(())) => Vec::new(),
+            Msg::ProgressSaved(Err(e)) => {
+                self.warn(format!("could not save progress: {e}"));
+                self.unsaved = true;
+                Vec::new()
+            }
+            Msg::Terminate => self.quit(),
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+        let contexts = self.contexts();
+        if contexts == [Context::Filter] {
+            let action = keymap::lookup(Context::Filter, &key);
+            let typed = match key.code {
+                ratatui::crossterm::event::KeyCode::Char(c) => Some(c),
+                _ => None,
+            };
+            self.navigator.handle_filter(action, typed);
+            return Vec::new();
+        }
+        for context in contexts {
+            if let Some(action) = keymap::lookup(context, &key)
+                && let Some(cmds) = self.on_action(context, action)
+            {
+                return cmds;
+            }
+        }
+        Vec::new()
+    }
+
+    /// `None` means the context ignored the action and the next one may take it.
+    fn on_action(&mut self, context: Context, action: Action) -> Option<Vec<Cmd>> {
+        match context {
+            Context::Help => {
+                match action {
+                    Action::ToggleHelp => self.help = None,
+                    Action::Down => self.help = self.help.map(|s| s.saturating_add(1)),
+                    Action::Up => self.help = self.help.map(|s| s.saturating_sub(1)),
+                    _ => {}
+                }
+                Some(Vec::new())
+            }
+            Context::Global => Some(self.on_global(action)),
+            Context::Navigator => match self.navigator.handle(action) {
+                NavOutcome::Ignored => None,
+                NavOutcome::Handled => Some(Vec::new()),
+                NavOutcome::Open(id) => Some(self.open(&id, true)),
+            },
+            Context::Reader => self.on_reader(action),
+            Context::Filter => None,
+        }
+    }
+
+    fn on_global(&mut self, action: Action) -> Vec<Cmd> {
+        match action {
+            Action::Quit => return self.quit(),
+            Action::ToggleHelp => self.help = Some(0),
+            Action::SwitchFocus => {
+                self.focus = match self.focus {
+                    Focus::Navigator if self.reader.is_some() => Focus::Reader,
+                    _ => Focus::Navigator,
+                }
+            }
+            Action::ShowLessons => self.show_tab(ItemKind::Lesson),
+            Action::ShowChallenges => self.show_tab(ItemKind::Challenge),
+            Action::ShowDrills => self.show_tab(ItemKind::Drill),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn show_tab(&mut self, kind: ItemKind) {
+        self.navigator.show(kind);
+        self.focus = Focus::Navigator;
+    }
+
+    fn on_reader(&mut self, action: Action) -> Option<Vec<Cmd>> {
+        let height = self.areas().reader_height();
+        let doc = self.reader.as_mut()?;
+        let outcome = doc.handle(action, height, &self.theme.markdown);
+        let id = doc.id.clone();
+        let kind = doc.kind;
+        if self.progress.item(&id).position != doc.scroll as u32 {
+            self.progress.set_position(&id, doc.scroll as u32);
+            self.unsaved = true;
+        }
+        match outcome {
+            ReaderOutcome::Ignored => None,
+            ReaderOutcome::Handled => Some(Vec::new()),
+            ReaderOutcome::Back => {
+                self.focus = Focus::Navigator;
+                Some(self.save())
+            }
+            ReaderOutcome::Send(block) => {
+                self.next_query_id += 1;
+                self.notify(format!(
+                    "{} query sent to the query pane; it runs against {} once the lab is up",
+                    block.lang,
+                    block.lang.backend()
+                ));
+                Some(vec![Cmd::RunQuery {
+                    id: self.next_query_id,
+                    lang: block.lang,
+                    expr: block.code,
+                }])
+            }
+            ReaderOutcome::Complete if kind == ItemKind::Challenge => {
+                self.warn("a challenge is completed by answering its questions, not by marking it");
+                Some(Vec::new())
+            }
+            ReaderOutcome::Complete => {
+                self.progress.complete(&id, self.now);
+                self.notify(format!("marked “{}” complete", doc_title(&self.reader)));
+                Some(self.save())
+            }
+        }
+    }
+
+    fn on_mouse(&mut self, mouse: MouseEvent) {
+        let delta: isize = match mouse.kind {
+            MouseEventKind::ScrollDown => 3,
+            MouseEventKind::ScrollUp => -3,
+            _ => return,
+        };
+        let areas = self.areas();
+        if areas.in_navigator(mouse.column, mouse.row) {
+            self.navigator.scroll(delta.signum());
+        } else if let Some(doc) = &mut self.reader {
+            doc.scroll_by(delta, areas.reader_height());
+            self.progress.set_position(&doc.id, doc.scroll as u32);
+            self.unsaved = true;
+        }
+    }
+
+    fn on_tick(&mut self, elapsed: Duration, now: DateTime<Utc>) -> Vec<Cmd> {
+        self.now = now;
+        self.idle_for += elapsed;
+        self.since_save += elapsed;
+        if self.idle_for < IDLE_AFTER
+            && let Some(doc) = &self.reader
+        {
+            // Ticks are sub-second; carry the remainder so no time is lost or invented.
+            self.time_carry += elapsed;
+            let whole = self.time_carry.as_secs();
+            if whole > 0 {
+                self.time_carry -= Duration::from_secs(whole);
+                self.progress.add_time(&doc.id, whole);
+                self.unsaved = true;
+            }
+        }
+        if self.unsaved && self.since_save >= AUTOSAVE_EVERY {
+            return self.save();
+        }
+        Vec::new()
+    }
+
+    /// Opens an item in the reader and records that the learner started it.
+    fn open(&mut self, id: &str, focus_reader: bool) -> Vec<Cmd> {
+        let Some(item) = self.catalog.find(id) else {
+            self.warn(format!("no item with id {id}"));
+            return Vec::new();
+        };
+        let width = self.areas().reader_width();
+        self.reader = Some(Doc::open(item, width, &self.theme.markdown));
+        if focus_reader {
+            self.focus = Focus::Reader;
+        }
+        self.progress.open(id, self.now);
+        self.save()
+    }
+
+    fn relayout(&mut self) {
+        let areas = self.areas();
+        if let Some(doc) = &mut self.reader {
+            if doc.width() != areas.reader_width() {
+                doc.layout(areas.reader_width(), &self.theme.markdown);
+            }
+            doc.clamp_scroll(areas.reader_height());
+        }
+    }
+
+    fn save(&mut self) -> Vec<Cmd> {
+        self.unsaved = false;
+        self.since_save = Duration::ZERO;
+        vec![Cmd::SaveProgress(self.progress.clone())]
+    }
+
+    fn quit(&mut self) -> Vec<Cmd> {
+        self.should_quit = true;
+        let mut cmds = self.save();
+        cmds.push(Cmd::Quit);
+        cmds
+    }
+}
+
+fn doc_title(doc: &Option<Doc>) -> &str {
+    doc.as_ref().map_or("", |d| d.title.as_str())
+}

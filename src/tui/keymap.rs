@@ -1,0 +1,462 @@
+//! The one keymap table: key dispatch, footer hints and the `?` help are all read from it,
+//! so they cannot drift apart.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where a binding applies. Keys go overlay -> global -> focused pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    Global,
+    Navigator,
+    Reader,
+    Filter,
+    Help,
+}
+
+impl Context {
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Global => "Everywhere",
+            Self::Navigator => "Lists",
+            Self::Reader => "Reader",
+            Self::Filter => "Filtering a list",
+            Self::Help => "This help",
+        }
+    }
+}
+
+/// What a key asks for; panes turn actions into state changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    ToggleHelp,
+    SwitchFocus,
+    ShowLessons,
+    ShowChallenges,
+    ShowDrills,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Back,
+    StartFilter,
+    ClearFilter,
+    AcceptFilter,
+    CancelFilter,
+    DeleteChar,
+    NextQuery,
+    PreviousQuery,
+    SendQuery,
+    MarkComplete,
+    ToggleAnswer,
+}
+
+/// A key as written in help text and matched against events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn key(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+const fn ch(c: char) -> Key {
+    key(KeyCode::Char(c))
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
+impl Key {
+    fn matches(&self, event: &KeyEvent) -> bool {
+        let ctrl_held = event.modifiers.contains(KeyModifiers::CONTROL);
+        match (self.code, event.code) {
+            // Shifted letters arrive as the upper-case char, with or without SHIFT.
+            (KeyCode::Char(a), KeyCode::Char(b)) => a == b && self.ctrl == ctrl_held,
+            (a, b) => a == b && self.ctrl == ctrl_held,
+        }
+    }
+
+    /// How the key is written in the footer and help.
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::Backspace => "Backspace".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            other => format!("{other:?}"),
+        };
+        if self.ctrl {
+            format!("Ctrl-{base}")
+        } else {
+            base
+        }
+    }
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub context: Context,
+    pub keys: &'static [Key],
+    pub action: Action,
+    pub help: &'static str,
+    /// The footer's word for it when its context is active; empty keeps it out of the footer.
+    pub short: &'static str,
+}
+
+const fn bind(
+    context: Context,
+    keys: &'static [Key],
+    action: Action,
+    help: &'static str,
+    short: &'static str,
+) -> Binding {
+    Binding {
+        context,
+        keys,
+        action,
+        help,
+        short,
+    }
+}
+
+use Action as A;
+use Context as C;
+
+/// Every key labtui answers to.
+pub const BINDINGS: &[Binding] = &[
+    bind(
+        C::Global,
+        &[ch('q'), ctrl('c')],
+        A::Quit,
+        "quit (progress is saved)",
+        "quit",
+    ),
+    bind(
+        C::Global,
+        &[ch('?')],
+        A::ToggleHelp,
+        "show or hide this help",
+        "help",
+    ),
+    bind(
+        C::Global,
+        &[key(KeyCode::Tab)],
+        A::SwitchFocus,
+        "switch between list and reader",
+        "switch pane",
+    ),
+    bind(C::Global, &[ch('1')], A::ShowLessons, "show lessons", ""),
+    bind(
+        C::Global,
+        &[ch('2')],
+        A::ShowChallenges,
+        "show challenges",
+        "",
+    ),
+    bind(C::Global, &[ch('3')], A::ShowDrills, "show drills", ""),
+    bind(
+        C::Navigator,
+        &[ch('j'), key(KeyCode::Down)],
+        A::Down,
+        "next item",
+        "",
+    ),
+    bind(
+        C::Navigator,
+        &[ch('k'), key(KeyCode::Up)],
+        A::Up,
+        "previous item",
+        "",
+    ),
+    bind(
+        C::Navigator,
+        &[ch('g'), key(KeyCode::Home)],
+        A::Top,
+        "first item",
+        "",
+    ),
+    bind(
+        C::Navigator,
+        &[ch('G'), key(KeyCode::End)],
+        A::Bottom,
+        "last item",
+        "",
+    ),
+    bind(
+        C::Navigator,
+        &[key(KeyCode::Enter), ch('l'), key(KeyCode::Right)],
+        A::Open,
+        "open the selected item",
+        "open",
+    ),
+    bind(
+        C::Navigator,
+        &[ch('/')],
+        A::StartFilter,
+        "filter the list by title, id or tag",
+        "filter",
+    ),
+    bind(
+        C::Navigator,
+        &[key(KeyCode::Esc)],
+        A::ClearFilter,
+        "clear the filter",
+        "",
+    ),
+    bind(
+        C::Reader,
+        &[ch('j'), key(KeyCode::Down)],
+        A::Down,
+        "scroll down",
+        "",
+    ),
+    bind(
+        C::Reader,
+        &[ch('k'), key(KeyCode::Up)],
+        A::Up,
+        "scroll up",
+        "",
+    ),
+    bind(
+        C::Reader,
+        &[key(KeyCode::PageDown), ch(' ')],
+        A::PageDown,
+        "page down",
+        "",
+    ),
+    bind(
+        C::Reader,
+        &[key(KeyCode::PageUp), ch('b')],
+        A::PageUp,
+        "page up",
+        "",
+    ),
+    bind(
+        C::Reader,
+        &[ch('g'), key(KeyCode::Home)],
+        A::Top,
+        "go to the top",
+        "",
+    ),
+    bind(
+        C::Reader,
+        &[ch('G'), key(KeyCode::End)],
+        A::Bottom,
+        "go to the end",
+        "",
+    ),
+    bind(
+        C::Reader,
+        &[ch('n')],
+        A::NextQuery,
+        "select the next runnable query",
+        "next query",
+    ),
+    bind(
+        C::Reader,
+        &[ch('N')],
+        A::PreviousQuery,
+        "select the previous runnable query",
+        "",
+    ),
+    bind(
+        C::Reader,
+        &[key(KeyCode::Enter), ch('r')],
+        A::SendQuery,
+        "send the selected query to the query pane",
+        "run query",
+    ),
+    bind(
+        C::Reader,
+        &[ch('c')],
+        A::MarkComplete,
+        "mark this lesson or drill complete",
+        "",
+    ),
+    bind(
+        C::Reader,
+        &[ch('e')],
+        A::ToggleAnswer,
+        "show or hide a drill's example answer",
+        "",
+    ),
+    bind(
+        C::Reader,
+        &[key(KeyCode::Esc), ch('h'), key(KeyCode::Left)],
+        A::Back,
+        "back to the list",
+        "back",
+    ),
+    bind(
+        C::Filter,
+        &[key(KeyCode::Enter)],
+        A::AcceptFilter,
+        "keep the filter and return to the list",
+        "keep filter",
+    ),
+    bind(
+        C::Filter,
+        &[key(KeyCode::Esc)],
+        A::CancelFilter,
+        "cancel the filter",
+        "cancel",
+    ),
+    bind(
+        C::Filter,
+        &[key(KeyCode::Backspace)],
+        A::DeleteChar,
+        "delete a character",
+        "",
+    ),
+    bind(
+        C::Help,
+        &[ch('?'), key(KeyCode::Esc), ch('q')],
+        A::ToggleHelp,
+        "close the help",
+        "close",
+    ),
+    bind(
+        C::Help,
+        &[ch('j'), key(KeyCode::Down)],
+        A::Down,
+        "scroll down",
+        "",
+    ),
+    bind(
+        C::Help,
+        &[ch('k'), key(KeyCode::Up)],
+        A::Up,
+        "scroll up",
+        "",
+    ),
+];
+
+/// The action bound to `event` in `context`, if any.
+pub fn lookup(context: Context, event: &KeyEvent) -> Option<Action> {
+    BINDINGS
+        .iter()
+        .filter(|b| b.context == context)
+        .find(|b| b.keys.iter().any(|k| k.matches(event)))
+        .map(|b| b.action)
+}
+
+/// The footer's hints for the active contexts, in the order given, as (keys, word) pairs.
+pub fn hints(contexts: &[Context]) -> Vec<(String, &'static str)> {
+    contexts
+        .iter()
+        .flat_map(|c| {
+            BINDINGS
+                .iter()
+                .filter(move |b| b.context == *c && !b.short.is_empty())
+        })
+        .map(|b| (keys_label(b), b.short))
+        .collect()
+}
+
+/// All bindings of a context, for the help overlay and the README check.
+pub fn help_rows(context: Context) -> impl Iterator<Item = (String, &'static str)> {
+    BINDINGS
+        .iter()
+        .filter(move |b| b.context == context)
+        .map(|b| (keys_label(b), b.help))
+}
+
+pub fn keys_label(binding: &Binding) -> String {
+    binding
+        .keys
+        .iter()
+        .map(Key::label)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_context() {
+        let contexts = [C::Global, C::Navigator, C::Reader, C::Filter, C::Help];
+        for context in contexts {
+            let mut seen = Vec::new();
+            for b in BINDINGS.iter().filter(|b| b.context == context) {
+                for k in b.keys {
+                    assert!(!seen.contains(k), "{k:?} bound twice in {context:?}");
+                    seen.push(*k);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn pane_keys_do_not_shadow_global_keys() {
+        let global: Vec<Key> = BINDINGS
+            .iter()
+            .filter(|b| b.context == C::Global)
+            .flat_map(|b| b.keys.iter().copied())
+            .collect();
+        for b in BINDINGS
+            .iter()
+            .filter(|b| matches!(b.context, C::Navigator | C::Reader))
+        {
+            for k in b.keys {
+                assert!(
+                    !global.contains(k),
+                    "{k:?} in {:?} is also global",
+                    b.context
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn lookup_finds_actions_by_context_and_modifiers() {
+        assert_eq!(lookup(C::Global, &press(KeyCode::Char('q'))), Some(A::Quit));
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(C::Global, &ctrl_c), Some(A::Quit));
+        assert_eq!(lookup(C::Global, &press(KeyCode::Char('c'))), None);
+        assert_eq!(
+            lookup(C::Reader, &press(KeyCode::Char('c'))),
+            Some(A::MarkComplete)
+        );
+        let shift_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(lookup(C::Navigator, &shift_g), Some(A::Bottom));
+        assert_eq!(lookup(C::Navigator, &press(KeyCode::Char('n'))), None);
+    }
+
+    #[test]
+    fn hints_are_short_and_come_from_the_table() {
+        let hints = hints(&[C::Global]);
+        assert!(hints.contains(&("q/Ctrl-c".to_string(), "quit")));
+        assert!(hints.contains(&("?".to_string(), "help")));
+        assert!(
+            !hints.iter().any(|(k, _)| k == "1"),
+            "list switching is in the help only"
+        );
+    }
+}

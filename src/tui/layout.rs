@@ -1,0 +1,74 @@
+//! Screen geometry shared by `update` (wrap width, page size) and `view` (where to draw).
+//!
+//! ```text
+//! ┌ Lessons ─────────┐┌ Reader ───────────────────────────────┐
+//! │ ▶ 01 Three pill… ││ # Metrics and PromQL basics            │
+//! │   02 PromQL …    ││ ...                                    │
+//! └──────────────────┘└────────────────────────────────────────┘
+//!  lab: not started │ notice                     ? help · q quit
+//! ```
+
+use ratatui::layout::Rect;
+
+/// The smallest terminal labtui draws in; below it a notice asks for more room.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub navigator: Rect,
+    pub reader: Rect,
+    pub status: Rect,
+    pub too_small: bool,
+}
+
+impl Areas {
+    pub fn new(width: u16, height: u16) -> Self {
+        let too_small = width < MIN_WIDTH || height < MIN_HEIGHT;
+        let body_height = height.saturating_sub(1);
+        // The list gets about a third, within sensible bounds.
+        let nav_width = (width / 3).clamp(24, 40).min(width);
+        Self {
+            navigator: Rect::new(0, 0, nav_width, body_height),
+            reader: Rect::new(nav_width, 0, width.saturating_sub(nav_width), body_height),
+            status: Rect::new(0, body_height, width, height.min(1)),
+            too_small,
+        }
+    }
+
+    /// Text width inside the reader's border and padding.
+    pub fn reader_width(&self) -> u16 {
+        self.reader.width.saturating_sub(4).max(1)
+    }
+
+    /// Text rows inside the reader's border.
+    pub fn reader_height(&self) -> usize {
+        usize::from(self.reader.height.saturating_sub(2)).max(1)
+    }
+
+    pub fn in_navigator(&self, column: u16, row: u16) -> bool {
+        self.navigator
+            .contains(ratatui::layout::Position::new(column, row))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panes_tile_the_screen_without_overlap() {
+        for (w, h) in [(60, 20), (100, 30), (200, 60)] {
+            let a = Areas::new(w, h);
+            assert!(!a.too_small);
+            assert_eq!(a.navigator.width + a.reader.width, w);
+            assert_eq!(a.navigator.height + a.status.height, h);
+            assert!(a.navigator.intersection(a.reader).is_empty());
+        }
+        assert!(Areas::new(59, 30).too_small);
+        assert!(Areas::new(100, 19).too_small);
+        let tiny = Areas::new(3, 1);
+        assert!(tiny.too_small);
+        assert_eq!(tiny.reader_height(), 1);
+    }
+}

@@ -1,0 +1,35 @@
+//! The lessons, challenges and drills that ship with labtui pass `labtui check`.
+
+use std::path::Path;
+
+use labtui::lab::content::{self, Catalog, ItemKind};
+
+#[test]
+fn shipped_content_has_no_problems() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let report = content::check(root);
+    let listed: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    assert!(
+        listed.is_empty(),
+        "content problems:\n{}",
+        listed.join("\n")
+    );
+    assert!(report.lessons >= 3 && report.challenges >= 2 && report.drills >= 5);
+    assert!(report.queries_checked > 0);
+}
+
+#[test]
+fn every_shipped_item_loads_and_lessons_come_in_file_order() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (catalog, problems) = Catalog::load(root);
+    assert!(problems.is_empty());
+    let lessons: Vec<String> = catalog
+        .entries(ItemKind::Lesson)
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(
+        lessons[..3],
+        ["three-pillars", "promql-basics", "logql-basics"]
+    );
+}

@@ -1,0 +1,97 @@
+//! Render snapshots of the main screens with TestBackend, at 100×30 and at the 60×20 minimum.
+
+mod common;
+
+use common::{app_with, ch, key, send};
+use labtui::lab::progress::Progress;
+use labtui::tui::app::{App, Msg};
+use labtui::tui::view::view;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::KeyCode;
+
+fn render(app: &App) -> Terminal<TestBackend> {
+    let (w, h) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    terminal.draw(|f| view(app, f)).expect("draw");
+    terminal
+}
+
+fn screens(size: (u16, u16), suffix: &str) {
+    let mut app = app_with(Progress::default(), size);
+    insta::assert_snapshot!(format!("empty_{suffix}"), render(&app).backend());
+
+    send(&mut app, [key(KeyCode::Enter), ch('n'), ch('n')]);
+    insta::assert_snapshot!(
+        format!("lesson_query_selected_{suffix}"),
+        render(&app).backend()
+    );
+
+    send(&mut app, [ch('?')]);
+    insta::assert_snapshot!(format!("help_{suffix}"), render(&app).backend());
+
+    send(
+        &mut app,
+        [
+            ch('?'),
+            key(KeyCode::Esc),
+            ch('/'),
+            ch('s'),
+            ch('e'),
+            ch('c'),
+        ],
+    );
+    insta::assert_snapshot!(format!("filtering_{suffix}"), render(&app).backend());
+
+    send(&mut app, [key(KeyCode::Esc), ch('2'), key(KeyCode::Enter)]);
+    insta::assert_snapshot!(format!("challenge_{suffix}"), render(&app).backend());
+
+    send(&mut app, [ch('3'), key(KeyCode::Enter), ch('e')]);
+    insta::assert_snapshot!(format!("drill_answer_{suffix}"), render(&app).backend());
+}
+
+#[test]
+fn main_screens_at_100x30() {
+    screens((100, 30), "100x30");
+}
+
+#[test]
+fn main_screens_at_60x20() {
+    screens((60, 20), "60x20");
+}
+
+#[test]
+fn too_small_terminal_shows_a_notice_instead_of_panicking() {
+    let mut app = app_with(Progress::default(), (100, 30));
+    send(&mut app, [key(KeyCode::Enter)]);
+    for (w, h) in [(59, 20), (40, 10), (1, 1), (0, 0)] {
+        send(
+            &mut app,
+            [Msg::Resized {
+                width: w,
+                height: h,
+            }],
+        );
+        let terminal = render(&app);
+        if w >= 40 {
+            let text = format!("{:?}", terminal.backend());
+            assert!(text.contains("Terminal too small"), "{w}x{h}: {text}");
+        }
+    }
+    send(
+        &mut app,
+        [Msg::Resized {
+            width: 50,
+            height: 15,
+        }],
+    );
+    insta::assert_snapshot!("too_small_50x15", render(&app).backend());
+}
+
+#[test]
+fn status_bar_reports_a_content_problem_count_and_notices() {
+    let mut app = app_with(Progress::default(), (100, 30));
+    app.content_problems = 2;
+    app.warn("progress file was unreadable; moved it aside");
+    insta::assert_snapshot!("status_problems_100x30", render(&app).backend());
+}

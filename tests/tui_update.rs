@@ -1,0 +1,348 @@
+//! Pure `update` tests: send messages, check state and the commands asked for.
+
+mod common;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use common::{app, app_with, ch, key, send};
+use labtui::lab::content::ItemKind;
+use labtui::lab::progress::{Progress, Status};
+use labtui::lab::query::QueryLang;
+use labtui::tui::app::{Cmd, Focus, Msg};
+use labtui::tui::keymap::Context;
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers, MouseEvent, MouseEventKind,
+};
+
+fn saved(cmds: &[Cmd]) -> Option<&Progress> {
+    cmds.iter().rev().find_map(|c| match c {
+        Cmd::SaveProgress(p) => Some(p),
+        _ => None,
+    })
+}
+
+#[test]
+fn starts_on_the_lesson_list_with_nothing_open() {
+    let app = app();
+    assert_eq!(app.focus, Focus::Navigator);
+    assert_eq!(app.navigator.tab, ItemKind::Lesson);
+    assert!(app.reader.is_none());
+    assert_eq!(app.lab_status, "lab: not started");
+    let ids: Vec<_> = app
+        .navigator
+        .visible()
+        .iter()
+        .map(|e| e.id.clone())
+        .collect();
+    assert_eq!(ids, ["first-steps", "second-steps"]);
+}
+
+#[test]
+fn moving_the_selection_stays_within_the_list() {
+    let mut app = app();
+    send(&mut app, [ch('j'), ch('j'), ch('j')]);
+    assert_eq!(app.navigator.selected(), 1);
+    send(&mut app, [ch('k'), ch('k')]);
+    assert_eq!(app.navigator.selected(), 0);
+    send(&mut app, [ch('G')]);
+    assert_eq!(app.navigator.selected(), 1);
+    send(&mut app, [ch('g')]);
+    assert_eq!(app.navigator.selected(), 0);
+}
+
+#[test]
+fn number_keys_switch_lists() {
+    let mut app = app();
+    send(&mut app, [ch('2')]);
+    assert_eq!(app.navigator.tab, ItemKind::Challenge);
+    assert_eq!(app.navigator.visible()[0].id, "slow-thing");
+    send(&mut app, [ch('3')]);
+    assert_eq!(app.navigator.tab, ItemKind::Drill);
+    send(&mut app, [ch('1')]);
+    assert_eq!(app.navigator.tab, ItemKind::Lesson);
+}
+
+#[test]
+fn opening_an_item_focuses_the_reader_and_records_progress() {
+    let mut app = app();
+    let cmds = send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.focus, Focus::Reader);
+    let doc = app.reader.as_ref().expect("a document is open");
+    assert_eq!(doc.id, "first-steps");
+    let progress = saved(&cmds).expect("opening saves progress");
+    assert_eq!(progress.item("first-steps").status, Status::InProgress);
+    assert_eq!(progress.last_item.as_deref(), Some("first-steps"));
+}
+
+#[test]
+fn tab_and_escape_move_focus_between_panes() {
+    let mut app = app();
+    send(&mut app, [key(KeyCode::Tab)]);
+    assert_eq!(
+        app.focus,
+        Focus::Navigator,
+        "nothing open: focus stays on the list"
+    );
+    send(&mut app, [key(KeyCode::Enter), key(KeyCode::Esc)]);
+    assert_eq!(app.focus, Focus::Navigator);
+    send(&mut app, [key(KeyCode::Tab)]);
+    assert_eq!(app.focus, Focus::Reader);
+}
+
+#[test]
+fn filter_narrows_the_list_and_escape_clears_it() {
+    let mut app = app();
+    send(&mut app, [ch('/')]);
+    assert_eq!(app.contexts(), [Context::Filter]);
+    send(&mut app, [ch('l'), ch('o'), ch('g'), ch('s')]);
+    let ids: Vec<_> = app
+        .navigator
+        .visible()
+        .iter()
+        .map(|e| e.id.clone())
+        .collect();
+    assert_eq!(ids, ["second-steps"], "matches the tag `logs`");
+    // While typing, q is text, not quit.
+    send(&mut app, [ch('q')]);
+    assert!(!app.should_quit);
+    assert!(app.navigator.visible().is_empty());
+    send(&mut app, [key(KeyCode::Backspace), key(KeyCode::Enter)]);
+    assert!(!app.navigator.is_filtering());
+    assert_eq!(app.navigator.filter().text, "logs");
+    send(&mut app, [key(KeyCode::Esc)]);
+    assert_eq!(app.navigator.visible().len(), 2);
+}
+
+#[test]
+fn help_overlay_captures_keys_until_closed() {
+    let mut app = app();
+    send(&mut app, [ch('?')]);
+    assert_eq!(app.help, Some(0));
+    send(&mut app, [ch('j'), ch('j')]);
+    assert_eq!(app.help, Some(2), "j scrolls the help, not the list");
+    assert_eq!(app.navigator.selected(), 0);
+    send(&mut app, [ch('q')]);
+    assert_eq!(app.help, None, "q closes the help first");
+    assert!(!app.should_quit);
+}
+
+#[test]
+fn quit_saves_progress_then_quits() {
+    let mut app = app();
+    send(&mut app, [key(KeyCode::Enter)]);
+    let cmds = send(&mut app, [ch('q')]);
+    assert!(app.should_quit);
+    assert!(matches!(cmds.as_slice(), [Cmd::SaveProgress(_), Cmd::Quit]));
+}
+
+#[test]
+fn terminate_signal_quits_like_q() {
+    let mut app = app();
+    let cmds = send(&mut app, [Msg::Terminate]);
+    assert!(app.should_quit);
+    assert_eq!(cmds.last(), Some(&Cmd::Quit));
+}
+
+#[test]
+fn key_releases_are_ignored() {
+    let mut app = app();
+    let release = KeyEvent {
+        code: KeyCode::Char('q'),
+        modifiers: KeyModifiers::NONE,
+        kind: KeyEventKind::Release,
+        state: KeyEventState::NONE,
+    };
+    send(&mut app, [Msg::Key(release)]);
+    assert!(!app.should_quit);
+}
+
+#[test]
+fn runnable_queries_cycle_and_send_a_run_query_command() {
+    let mut app = app();
+    send(&mut app, [key(KeyCode::Enter)]);
+    let cmds = send(&mut app, [key(KeyCode::Enter)]);
+    assert!(cmds.is_empty(), "nothing selected yet: Enter sends nothing");
+    send(&mut app, [ch('n'), ch('n')]);
+    assert_eq!(app.reader.as_ref().and_then(|d| d.selected_block), Some(1));
+    let cmds = send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(
+        cmds,
+        [Cmd::RunQuery {
+            id: 1,
+            lang: QueryLang::PromQL,
+            expr: "sum(up)".into()
+        }]
+    );
+    send(&mut app, [ch('n')]);
+    let cmds = send(&mut app, [ch('r')]);
+    assert!(matches!(
+        cmds.as_slice(),
+        [Cmd::RunQuery {
+            id: 2,
+            lang: QueryLang::LogQL,
+            ..
+        }]
+    ));
+    send(&mut app, [ch('n')]);
+    assert_eq!(
+        app.reader.as_ref().and_then(|d| d.selected_block),
+        Some(0),
+        "wraps around"
+    );
+    send(&mut app, [ch('N')]);
+    assert_eq!(app.reader.as_ref().and_then(|d| d.selected_block), Some(2));
+}
+
+#[test]
+fn reader_scrolls_within_bounds_and_remembers_the_position() {
+    let mut app = app_with(Progress::default(), (60, 20));
+    send(&mut app, [key(KeyCode::Enter)]);
+    send(&mut app, [key(KeyCode::End)]);
+    let doc = app.reader.as_ref().expect("open");
+    let bottom = doc.scroll;
+    let total = doc.rendered.lines.len();
+    let height = app.areas().reader_height();
+    assert_eq!(bottom, total.saturating_sub(height));
+    send(&mut app, [ch('j'), ch('j')]);
+    assert_eq!(app.reader.as_ref().map(|d| d.scroll), Some(bottom));
+    send(&mut app, [ch('g')]);
+    assert_eq!(app.reader.as_ref().map(|d| d.scroll), Some(0));
+    if bottom > 0 {
+        send(&mut app, [ch('j')]);
+        assert_eq!(app.progress.item("first-steps").position, 1);
+    }
+}
+
+#[test]
+fn marking_complete_records_completion_but_not_for_challenges() {
+    let mut app = app();
+    send(&mut app, [key(KeyCode::Enter)]);
+    let cmds = send(&mut app, [ch('c')]);
+    let progress = saved(&cmds).expect("completion is saved");
+    assert_eq!(progress.item("first-steps").status, Status::Completed);
+
+    send(&mut app, [ch('2'), key(KeyCode::Enter), ch('c')]);
+    assert_eq!(app.progress.item("slow-thing").status, Status::InProgress);
+    assert!(app.notice.as_ref().is_some_and(|n| n.is_error));
+}
+
+#[test]
+fn drill_answer_is_hidden_until_asked_for() {
+    let mut app = app();
+    send(&mut app, [ch('3'), key(KeyCode::Enter)]);
+    let text = |app: &labtui::tui::app::App| -> String {
+        app.reader
+            .as_ref()
+            .map(|d| {
+                d.rendered
+                    .lines
+                    .iter()
+                    .map(|l| l.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .unwrap_or_default()
+    };
+    assert!(text(&app).contains("When would you use irate"));
+    assert!(!text(&app).contains("reacts fast"));
+    send(&mut app, [ch('e')]);
+    assert!(text(&app).contains("reacts fast"));
+    send(&mut app, [ch('e')]);
+    assert!(!text(&app).contains("reacts fast"));
+}
+
+#[test]
+fn time_counts_only_while_active_and_autosaves() {
+    let mut app = app();
+    send(&mut app, [key(KeyCode::Enter)]);
+    let tick = |secs| Msg::Tick {
+        elapsed: Duration::from_millis(secs),
+        now: Utc::now(),
+    };
+    let cmds = send(&mut app, (0..8).map(|_| tick(250)));
+    assert_eq!(app.progress.item("first-steps").time_spent_secs, 2);
+    assert!(saved(&cmds).is_none(), "no autosave within 30 s");
+    let cmds = send(&mut app, [tick(30_000)]);
+    assert!(saved(&cmds).is_some(), "autosave after 30 s");
+    // Idle for more than two minutes: the clock stops counting.
+    send(&mut app, [tick(120_000)]);
+    let before = app.progress.item("first-steps").time_spent_secs;
+    send(&mut app, [tick(10_000)]);
+    assert_eq!(app.progress.item("first-steps").time_spent_secs, before);
+}
+
+#[test]
+fn resumes_the_last_item_at_the_saved_position() {
+    let mut progress = Progress::default();
+    progress.open("first-steps", Utc::now());
+    progress.set_position("first-steps", 3);
+    let app = app_with(progress, (60, 20));
+    let doc = app.reader.as_ref().expect("resumed");
+    assert_eq!(doc.id, "first-steps");
+    assert_eq!(app.focus, Focus::Navigator);
+    let max = doc
+        .rendered
+        .lines
+        .len()
+        .saturating_sub(app.areas().reader_height());
+    assert_eq!(doc.scroll, 3.min(max));
+}
+
+#[test]
+fn resize_rewraps_the_open_document() {
+    let mut app = app();
+    send(&mut app, [key(KeyCode::Enter)]);
+    let wide = app.reader.as_ref().map(|d| d.rendered.lines.len());
+    send(
+        &mut app,
+        [Msg::Resized {
+            width: 60,
+            height: 20,
+        }],
+    );
+    let narrow = app.reader.as_ref().map(|d| d.rendered.lines.len());
+    assert!(narrow >= wide);
+    let width = app.areas().reader_width();
+    let doc = app.reader.as_ref().expect("open");
+    assert!(
+        doc.rendered
+            .lines
+            .iter()
+            .all(|l| l.width() <= usize::from(width))
+    );
+}
+
+#[test]
+fn mouse_wheel_scrolls_the_pane_under_the_pointer() {
+    let mut app = app();
+    send(&mut app, [ch('3')]);
+    let wheel = |kind, column| {
+        Msg::Mouse(MouseEvent {
+            kind,
+            column,
+            row: 5,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    send(&mut app, [ch('1'), wheel(MouseEventKind::ScrollDown, 2)]);
+    assert_eq!(app.navigator.selected(), 1);
+    send(&mut app, [wheel(MouseEventKind::ScrollUp, 2)]);
+    assert_eq!(app.navigator.selected(), 0);
+}
+
+#[test]
+fn a_failed_save_is_shown_and_retried() {
+    let mut app = app();
+    send(&mut app, [Msg::ProgressSaved(Err("disk full".into()))]);
+    let notice = app.notice.clone().expect("shown");
+    assert!(notice.is_error && notice.text.contains("disk full"));
+    let cmds = send(
+        &mut app,
+        [Msg::Tick {
+            elapsed: Duration::from_secs(31),
+            now: Utc::now(),
+        }],
+    );
+    assert!(saved(&cmds).is_some());
+}
