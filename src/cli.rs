@@ -11,12 +11,17 @@ use crate::lab::content::{self, Catalog, ItemKind};
 use crate::lab::paths::Paths;
 use crate::lab::progress::{self, Progress, Status};
 
-/// labtui — learn observability in your terminal.
-///
-/// Run with no command to open the console: lessons beside live PromQL / LogQL / TraceQL,
+/// Learn observability in your terminal: lessons beside live PromQL / LogQL / TraceQL,
 /// challenges where you diagnose a broken shop, and interview drills.
+///
+/// Run `labtui` with no command to open the console. Lessons and drills work without a
+/// running lab; queries and challenges need one.
 #[derive(Debug, Parser)]
-#[command(name = "labtui", version, about, long_about = None)]
+#[command(
+    name = "labtui",
+    version,
+    after_help = "Examples:\n  labtui                         open the console\n  labtui lessons                 list lessons and your progress\n  labtui check                   validate every lesson, challenge and drill\n  labtui progress export p.json  take your progress to another machine"
+)]
 pub struct Cli {
     /// Folder holding lessons/, challenges/ and drills/ (default: the current folder if it
     /// has lessons/, else the labtui source checkout)
@@ -122,19 +127,27 @@ fn check(root: &Path) -> ExitCode {
         eprintln!("{problem}");
     }
     let summary = format!(
-        "{} lessons, {} challenges, {} drills, {} queries checked in {}",
-        report.lessons,
-        report.challenges,
-        report.drills,
-        report.queries_checked,
+        "{}, {}, {}, {} checked in {}",
+        count(report.lessons, "lesson"),
+        count(report.challenges, "challenge"),
+        count(report.drills, "drill"),
+        count(report.queries_checked, "query"),
         root.display()
     );
     if report.problems.is_empty() {
         println!("ok: {summary}");
         ExitCode::SUCCESS
     } else {
-        eprintln!("{} problems: {summary}", report.problems.len());
+        eprintln!("{}: {summary}", count(report.problems.len(), "problem"));
         ExitCode::FAILURE
+    }
+}
+
+fn count(n: usize, word: &str) -> String {
+    match (n, word) {
+        (1, _) => format!("1 {word}"),
+        (_, "query") => format!("{n} queries"),
+        _ => format!("{n} {word}s"),
     }
 }
 

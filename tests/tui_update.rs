@@ -346,3 +346,27 @@ fn a_failed_save_is_shown_and_retried() {
     );
     assert!(saved(&cmds).is_some());
 }
+
+#[test]
+fn the_first_query_picked_is_the_first_one_on_screen() {
+    let mut app = app_with(Progress::default(), (60, 20));
+    send(&mut app, [key(KeyCode::Enter), key(KeyCode::End), ch('n')]);
+    let doc = app.reader.as_ref().expect("open");
+    let picked = doc.selected_block.expect("a block is selected");
+    let block = &doc.rendered.blocks[picked];
+    assert!(
+        block.first_line >= doc.scroll,
+        "picked a block above the screen"
+    );
+    assert!(doc.scroll > 0, "the lesson is longer than the pane");
+    let first_on_screen = doc
+        .rendered
+        .blocks
+        .iter()
+        .position(|b| b.label_line >= doc.scroll);
+    assert_eq!(Some(picked), first_on_screen);
+    assert_ne!(
+        picked, 0,
+        "not the first block of the lesson, which is off screen"
+    );
+}

@@ -292,7 +292,7 @@ impl App {
             ReaderOutcome::Send(block) => {
                 self.next_query_id += 1;
                 self.notify(format!(
-                    "{} query sent to the query pane; it runs against {} once the lab is up",
+                    "{} query sent: it runs in the query pane against {} when the lab is up",
                     block.lang,
                     block.lang.backend()
                 ));

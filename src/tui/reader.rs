@@ -140,9 +140,13 @@ impl Doc {
         if count == 0 {
             return;
         }
+        // The first pick starts from what is on screen, not from the top of the lesson.
         let next = match self.selected_block {
-            None if step > 0 => 0,
-            None => count - 1,
+            None if step > 0 => self.rendered.first_block_from(self.scroll).unwrap_or(0),
+            None => self
+                .rendered
+                .first_block_from(self.scroll + height)
+                .map_or(count - 1, |i| i.saturating_sub(1)),
             Some(i) => (i as isize + step).rem_euclid(count as isize) as usize,
         };
         self.selected_block = Some(next);
@@ -161,18 +165,15 @@ impl Doc {
 /// The Markdown shown for an item, and the part kept back until asked for (a drill's answer).
 /// A challenge's solution is never shown here: it belongs to the end of a challenge run.
 fn compose(item: ItemRef<'_>) -> (String, Option<String>) {
-    // The title is on the pane's border, so the document starts with its details.
-    let mut md = String::new();
     match item {
         ItemRef::Lesson(lesson) => {
-            let _ = writeln!(
-                md,
-                "*{} · about {} min{}*\n",
+            let meta = format!(
+                "*{} · about {} min{}*",
                 stars(lesson.level),
                 lesson.minutes,
                 join_prefixed(" · needs ", &lesson.components)
             );
-            md.push_str(&lesson.body);
+            let mut md = with_meta(&lesson.body, &meta);
             if !lesson.exercises.is_empty() {
                 md.push_str("\n\n## Exercises\n\n");
                 for (n, ex) in lesson.exercises.iter().enumerate() {
@@ -190,9 +191,8 @@ fn compose(item: ItemRef<'_>) -> (String, Option<String>) {
         }
         ItemRef::Challenge(ch) => {
             let points: u32 = ch.questions.iter().map(|q| q.points).sum();
-            let _ = writeln!(
-                md,
-                "*{} · {} · time limit {} min · {}, {} points · {}*\n",
+            let meta = format!(
+                "*{} · {} · time limit {} min · {}, {} points · {}*",
                 stars(ch.level),
                 ch.tier.as_str(),
                 ch.minutes,
@@ -200,7 +200,7 @@ fn compose(item: ItemRef<'_>) -> (String, Option<String>) {
                 points,
                 plural(ch.hints.len(), "hint")
             );
-            md.push_str(&ch.briefing);
+            let mut md = with_meta(&ch.briefing, &meta);
             md.push_str("\n\n## Questions\n\n");
             for (n, q) in ch.questions.iter().enumerate() {
                 let _ = writeln!(
@@ -214,15 +214,14 @@ fn compose(item: ItemRef<'_>) -> (String, Option<String>) {
             (md, None)
         }
         ItemRef::Drill(drill) => {
-            let _ = writeln!(
-                md,
-                "*{} · {} · about {} min*\n\n> {}\n",
+            let meta = format!(
+                "*{} · {} · about {} min*\n\n> {}",
                 stars(drill.level),
                 drill.kind.as_str(),
                 drill.minutes,
-                drill.question.trim()
+                indent_continuation(drill.question.trim(), "> ")
             );
-            md.push_str(&drill.context);
+            let mut md = with_meta(&drill.context, &meta);
             md.push_str(
                 "\n\n*Answer it aloud or on paper first, then press `e` for the example answer.*\n",
             );
@@ -235,6 +234,17 @@ fn compose(item: ItemRef<'_>) -> (String, Option<String>) {
             }
             (md, Some(answer))
         }
+    }
+}
+
+/// Puts the item's details under the body's own `# Title` line when it has one (the pane's
+/// border already shows the title), else first.
+fn with_meta(body: &str, meta: &str) -> String {
+    let body = body.trim_start();
+    match body.split_once('\n') {
+        Some((title, rest)) if title.starts_with("# ") => format!("{title}\n\n{meta}\n{rest}"),
+        None if body.starts_with("# ") => format!("{body}\n\n{meta}\n"),
+        _ => format!("{meta}\n\n{body}"),
     }
 }
 
