@@ -66,7 +66,7 @@ impl Plan {
                         offset: port.offset,
                         max_base: u16::MAX - max_offset(spec),
                     }),
-                None => Ok(port.default_for(options.runtime)),
+                None => Ok(port.default),
             }
         };
         for p in &spec.lab_ports {
@@ -195,36 +195,39 @@ impl Plan {
         if let Some(home) = &addressing.bin_home {
             vars.insert("bin_home".into(), home.clone());
         }
+        // The webhook is on the host: it keeps its host port in every runtime.
         for (name, port) in self.ports.get(LAB).into_iter().flatten() {
             vars.insert(format!("port.{name}"), port.to_string());
         }
+        let port_of = |c: &Component, p: &Port| -> u16 {
+            if addressing.container_ports {
+                p.container_port()
+            } else {
+                self.port(&c.name, &p.name).unwrap_or(p.default)
+            }
+        };
         for c in self.spec.all() {
             let host = (addressing.host_of)(&c.name);
             vars.insert(format!("host.{}", c.name), host.clone());
             for p in &c.ports {
-                let port = self.port(&c.name, &p.name).unwrap_or(p.default).to_string();
-                vars.insert(format!("port.{}.{}", c.name, p.name), port.clone());
+                let port = port_of(c, p);
+                vars.insert(format!("port.{}.{}", c.name, p.name), port.to_string());
                 vars.insert(
                     format!("addr.{}.{}", c.name, p.name),
                     format!("{host}:{port}"),
                 );
             }
-            let primary = self
-                .port(&c.name, &c.primary_port().name)
-                .unwrap_or(c.primary_port().default);
+            let primary = port_of(c, c.primary_port());
             vars.insert(format!("port.{}", c.name), primary.to_string());
             vars.insert(format!("addr.{}", c.name), format!("{host}:{primary}"));
         }
         for p in &component.ports {
-            let port = self
-                .port(&component.name, &p.name)
-                .unwrap_or(p.default)
-                .to_string();
-            vars.insert(format!("port.{}", p.name), port);
+            vars.insert(
+                format!("port.{}", p.name),
+                port_of(component, p).to_string(),
+            );
         }
-        let primary = self
-            .primary_port(&component.name)
-            .unwrap_or(component.primary_port().default);
+        let primary = port_of(component, component.primary_port());
         vars.insert("port".into(), primary.to_string());
         RenderContext {
             vars,
@@ -241,8 +244,12 @@ impl Plan {
 
 /// How a runtime addresses things, for [`Plan::render_context`].
 pub struct Addressing<'a> {
+    /// Address components listen on (`127.0.0.1`, or `0.0.0.0` in a container).
     pub listen: String,
+    /// Host a component is reached at from another component.
     pub host_of: &'a dyn Fn(&str) -> String,
+    /// Render container-side ports (Docker) instead of the plan's host ports.
+    pub container_ports: bool,
     pub config_dir: String,
     pub data_dir: String,
     pub bin_home: Option<String>,
@@ -298,4 +305,47 @@ fn resolve_override<'a>(
             name: key.to_string(),
             known: String::new(),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_base_applies_the_documented_offsets() {
+        let spec = crate::lab::stack::StackSpec::builtin().unwrap();
+        let mut options = PlanOptions::new(Profile::Full, RuntimeKind::Native);
+        options.port_base = Some(20000);
+        let plan = Plan::new(&spec, &options).unwrap();
+        let expect = [
+            ("prometheus", "http", 20000),
+            ("alertmanager", "http", 20003),
+            ("lab", "webhook", 20009),
+            ("node-exporter", "http", 20010),
+            ("loki", "http", 20020),
+            ("loki", "grpc", 20021),
+            ("tempo", "http", 20030),
+            ("tempo", "otlp_grpc", 20032),
+            ("grafana", "http", 20040),
+            ("otel-collector", "otlp_grpc", 20050),
+        ];
+        for (component, port, want) in expect {
+            assert_eq!(plan.port(component, port), Some(want), "{component}.{port}");
+        }
+        assert_eq!(plan.webhook_url, "http://127.0.0.1:20009/alerts");
+        options.port_base = Some(65500);
+        assert!(matches!(
+            Plan::new(&spec, &options),
+            Err(StackError::PortBaseTooHigh { .. })
+        ));
+        let default =
+            Plan::new(&spec, &PlanOptions::new(Profile::Core, RuntimeKind::Native)).unwrap();
+        assert_eq!(default.primary_port("prometheus"), Some(9090));
+        assert_eq!(
+            default.components,
+            ["alertmanager", "prometheus", "loki", "tempo"]
+        );
+        let full = Plan::new(&spec, &PlanOptions::new(Profile::Full, RuntimeKind::Native)).unwrap();
+        assert_eq!(full.unavailable, ["cadvisor"]);
+    }
 }

@@ -95,10 +95,10 @@ fn substitute(
         out.push_str(before);
         let prev_char = before.chars().last().or(prev);
         let after = &from_brace[1..];
-        if after.starts_with('{') {
+        if let Some(inner) = after.strip_prefix('{') {
             // `{{ ... }}`: a Go/Grafana template, copied verbatim.
             out.push_str("{{");
-            rest = &after[1..];
+            rest = inner;
             prev = Some('{');
             continue;
         }

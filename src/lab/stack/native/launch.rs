@@ -64,6 +64,7 @@ pub(super) fn prepare(
     let addressing = Addressing {
         listen: "127.0.0.1".to_string(),
         host_of: &loopback,
+        container_ports: false,
         config_dir: config_dir.display().to_string(),
         data_dir: data_dir.display().to_string(),
         bin_home: Some(binary.home.display().to_string()),

@@ -1,5 +1,6 @@
 //! The stack spec (stack/stack.toml): which components exist, how each runs, its ports and configs.
 
+mod order;
 mod raw;
 mod validate;
 
@@ -53,15 +54,14 @@ impl std::str::FromStr for Profile {
     }
 }
 
-/// A named port. Without --port-base the lab uses `default` (`native_default` natively);
-/// with --port-base N it uses N + `offset`.
+/// A named port on the host. Without --port-base the lab uses `default`; with --port-base N
+/// it uses N + `offset`. Inside a container the component listens on `container` (when
+/// set) or `default`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Port {
     pub name: String,
     pub default: u16,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub native_default: Option<u16>,
     /// The port inside the container, when it differs from `default`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container: Option<u16>,
@@ -69,12 +69,9 @@ pub struct Port {
 }
 
 impl Port {
-    /// The port used without --port-base on `runtime`.
-    pub fn default_for(&self, runtime: RuntimeKind) -> u16 {
-        match runtime {
-            RuntimeKind::Native => self.native_default.unwrap_or(self.default),
-            RuntimeKind::Docker | RuntimeKind::Attach => self.default,
-        }
+    /// The port the component listens on inside its container.
+    pub fn container_port(&self) -> u16 {
+        self.container.unwrap_or(self.default)
     }
 }
 

@@ -5,19 +5,25 @@ use std::time::Duration;
 
 use toml::Spanned;
 
+use super::order::topo_order;
 use super::raw::{RawComponent, RawConfig, RawSpec};
 use super::{BinaryChoice, Component, ConfigFile, Port, SpecSource, line_of};
 use crate::lab::stack::error::StackError;
 use crate::lab::stack::template::{RenderContext, TemplateError};
 use crate::lab::stack::{RuntimeKind, builtin};
 
-struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     text: &'a str,
     file: &'a str,
 }
 
 impl Ctx<'_> {
-    fn err(&self, offset: usize, key: impl Into<String>, message: impl Into<String>) -> StackError {
+    pub(super) fn err(
+        &self,
+        offset: usize,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> StackError {
         StackError::Spec {
             file: self.file.to_string(),
             line: line_of(self.text, offset),
@@ -71,7 +77,7 @@ pub(super) fn validate(
 
     // Ports: names unique per owner and distinct from component names; offsets unique overall.
     let mut offsets: BTreeMap<u16, String> = BTreeMap::new();
-    let mut native_ports: BTreeMap<u16, String> = BTreeMap::new();
+    let mut default_ports: BTreeMap<u16, String> = BTreeMap::new();
     let mut lab_ports = Vec::new();
     let mut lab_names = BTreeSet::new();
     for p in &raw.lab.ports {
@@ -92,8 +98,8 @@ pub(super) fn validate(
         claim(
             &cx,
             at,
-            &mut native_ports,
-            port.default_for(RuntimeKind::Native),
+            &mut default_ports,
+            port.default,
             format!("lab.{}", port.name),
             "default port",
         )?;
@@ -106,10 +112,6 @@ pub(super) fn validate(
         let at = spanned.span().start;
         let c = spanned.into_inner();
         let name = c.name.get_ref().clone();
-        let native = c
-            .runtimes
-            .as_ref()
-            .is_none_or(|r| r.contains(&RuntimeKind::Native));
         if c.ports.get_ref().is_empty() {
             return Err(cx.err(
                 c.ports.span().start,
@@ -147,16 +149,14 @@ pub(super) fn validate(
                 format!("{name}.{}", port.name),
                 "offset",
             )?;
-            if native {
-                claim(
-                    &cx,
-                    p.span().start,
-                    &mut native_ports,
-                    port.default_for(RuntimeKind::Native),
-                    format!("{name}.{}", port.name),
-                    "default port",
-                )?;
-            }
+            claim(
+                &cx,
+                p.span().start,
+                &mut default_ports,
+                port.default,
+                format!("{name}.{}", port.name),
+                "default port",
+            )?;
         }
         spans.insert(name.clone(), at);
         components.push(c);
@@ -289,7 +289,7 @@ fn check_port(
             ),
         ));
     }
-    if port.default == 0 || port.native_default == Some(0) {
+    if port.default == 0 || port.container == Some(0) {
         return Err(cx.err(
             at,
             key,
@@ -319,8 +319,8 @@ fn claim(
 }
 
 /// A component plus the source offsets of its dependencies (for error lines).
-struct Checked {
-    inner: Component,
+pub(super) struct Checked {
+    pub(super) inner: Component,
     depends_on_spans: Vec<(String, usize)>,
 }
 
@@ -441,66 +441,4 @@ fn convert(cx: &Ctx, c: RawComponent, source: &SpecSource) -> Result<Checked, St
         },
         depends_on_spans,
     })
-}
-
-/// Kahn's algorithm, keeping spec order among components that are ready at the same time;
-/// a cycle is reported with its members.
-fn topo_order(
-    cx: &Ctx,
-    components: Vec<Checked>,
-    spans: &BTreeMap<String, usize>,
-) -> Result<Vec<Component>, StackError> {
-    let mut remaining: Vec<Component> = components.into_iter().map(|c| c.inner).collect();
-    let mut placed: BTreeSet<String> = BTreeSet::new();
-    let mut ordered = Vec::new();
-    while !remaining.is_empty() {
-        let next = remaining
-            .iter()
-            .position(|c| c.depends_on.iter().all(|d| placed.contains(d)));
-        match next {
-            Some(i) => {
-                let c = remaining.remove(i);
-                placed.insert(c.name.clone());
-                ordered.push(c);
-            }
-            None => {
-                let cycle = find_cycle(&remaining);
-                let first = cycle.first().cloned().unwrap_or_default();
-                let at = spans.get(&first).copied().unwrap_or(0);
-                return Err(cx.err(
-                    at,
-                    format!("component `{first}`.depends_on"),
-                    format!(
-                        "dependency cycle: {}; remove one of these dependencies",
-                        cycle.join(" -> ")
-                    ),
-                ));
-            }
-        }
-    }
-    Ok(ordered)
-}
-
-/// Follow unplaced dependencies from the first stuck component until a name repeats.
-fn find_cycle(stuck: &[Component]) -> Vec<String> {
-    let by_name: BTreeMap<&str, &Component> = stuck.iter().map(|c| (c.name.as_str(), c)).collect();
-    let mut path: Vec<String> = Vec::new();
-    let mut current = stuck.first().map(|c| c.name.as_str());
-    while let Some(name) = current {
-        if let Some(pos) = path.iter().position(|p| p == name) {
-            let mut cycle = path.split_off(pos);
-            cycle.push(name.to_string());
-            return cycle;
-        }
-        path.push(name.to_string());
-        current = by_name
-            .get(name)
-            .and_then(|c| {
-                c.depends_on
-                    .iter()
-                    .find(|d| by_name.contains_key(d.as_str()))
-            })
-            .map(String::as_str);
-    }
-    path
 }
