@@ -96,14 +96,10 @@ impl Plan {
             .filter(|c| !c.runs_on(options.runtime))
             .map(|c| c.name.clone())
             .collect();
-        let webhook_url = options.webhook_url.clone().unwrap_or_else(|| {
-            let port = ports
-                .get(LAB)
-                .and_then(|l| l.get("webhook"))
-                .copied()
-                .unwrap_or(9099);
-            format!("http://127.0.0.1:{port}/alerts")
-        });
+        let webhook_url = options
+            .webhook_url
+            .clone()
+            .unwrap_or_else(|| default_webhook_url(&ports));
         let plan = Self {
             spec: spec.clone(),
             profile: options.profile,
@@ -121,20 +117,31 @@ impl Plan {
     /// Give every port of the planned components (and the lab ports) a port the OS says is
     /// free right now: for tests and for "anywhere it fits" labs.
     pub fn with_free_ports(mut self) -> Result<Self, StackError> {
+        let default_webhook = default_webhook_url(&self.ports);
         let mut owners: Vec<String> = self.components.clone();
         owners.push(LAB.to_string());
+        let count = owners
+            .iter()
+            .filter_map(|o| self.ports.get(o))
+            .map(BTreeMap::len)
+            .sum();
+        let mut fresh = ports::free_ports(count)
+            .map_err(|e| StackError::io("could not find free ports on", "127.0.0.1", e))?
+            .into_iter();
         for owner in owners {
-            if let Some(map) = self.ports.get_mut(&owner) {
-                for value in map.values_mut() {
-                    *value = ports::free_port().map_err(|e| {
-                        StackError::io("could not find a free port on", "127.0.0.1", e)
-                    })?;
+            for value in self
+                .ports
+                .get_mut(&owner)
+                .into_iter()
+                .flat_map(|m| m.values_mut())
+            {
+                if let Some(port) = fresh.next() {
+                    *value = port;
                 }
             }
         }
-        let webhook = self.ports.get(LAB).and_then(|l| l.get("webhook")).copied();
-        if let Some(port) = webhook.filter(|_| self.webhook_url.starts_with("http://127.0.0.1:")) {
-            self.webhook_url = format!("http://127.0.0.1:{port}/alerts");
+        if self.webhook_url == default_webhook {
+            self.webhook_url = default_webhook_url(&self.ports);
         }
         self.check_clashes(&self.components)?;
         Ok(self)
@@ -253,6 +260,16 @@ pub struct Addressing<'a> {
     pub config_dir: String,
     pub data_dir: String,
     pub bin_home: Option<String>,
+}
+
+/// Where Alertmanager notifies unless told otherwise: the lab's webhook port on loopback.
+fn default_webhook_url(ports: &PortMap) -> String {
+    let port = ports
+        .get(LAB)
+        .and_then(|l| l.get("webhook"))
+        .copied()
+        .unwrap_or(9099);
+    format!("http://127.0.0.1:{port}/alerts")
 }
 
 fn max_offset(spec: &StackSpec) -> u16 {

@@ -43,10 +43,16 @@ pub fn is_free(port: u16) -> bool {
     listening_inode(port).is_none()
 }
 
-/// A port the OS reports free right now (bind to port 0, read it, close).
-pub fn free_port() -> std::io::Result<u16> {
-    let listener = TcpListener::bind(("127.0.0.1", 0))?;
-    Ok(listener.local_addr()?.port())
+/// `count` distinct ports the OS reports free right now: bind each to port 0, read it,
+/// and close them only after all are chosen (so the OS cannot hand one out twice).
+pub fn free_ports(count: usize) -> std::io::Result<Vec<u16>> {
+    let listeners = (0..count)
+        .map(|_| TcpListener::bind(("127.0.0.1", 0)))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    listeners
+        .iter()
+        .map(|l| l.local_addr().map(|a| a.port()))
+        .collect()
 }
 
 /// The process listening on `port`, when this user can see it.

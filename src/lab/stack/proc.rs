@@ -21,7 +21,7 @@ pub fn info(pid: u32) -> Option<ProcInfo> {
     let state = fields.first()?.chars().next()?;
     // Field 22 of stat is starttime; `after` starts at field 3.
     let start_ticks = fields.get(19)?.parse().ok()?;
-    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
     let argv = raw
         .split(|b| *b == 0)
         .filter(|s| !s.is_empty())
@@ -49,37 +49,63 @@ pub fn command_line(pid: u32) -> Option<String> {
     Some(line)
 }
 
+/// What [`reap`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reap {
+    /// It was our exited child and is now gone.
+    Reaped,
+    /// It is our child and has not fully exited yet.
+    Running,
+    /// Not a child of this process (another labtui run started it): the OS reaps it.
+    NotOurChild,
+}
+
 /// Collect the exit status of `pid` if it is our exited child, so it does not linger as a
 /// zombie. Harmless for processes that are not our children.
-pub fn reap(pid: u32) {
+pub fn reap(pid: u32) -> Reap {
     let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return;
+        return Reap::NotOurChild;
     };
     let mut status = 0;
     // SAFETY: waitpid with WNOHANG only inspects/reaps the given child; no memory is shared.
-    unsafe {
-        libc::waitpid(pid, &mut status, libc::WNOHANG);
+    let rc = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+    match rc {
+        0 => Reap::Running,
+        r if r == pid => Reap::Reaped,
+        _ => Reap::NotOurChild,
+    }
+}
+
+/// Whether `pid` (started at `start_ticks`, when known) has fully exited. Our own children
+/// count as gone only once reaped, so none is left behind as a zombie.
+pub fn is_gone(pid: u32, start_ticks: Option<u64>) -> bool {
+    match reap(pid) {
+        Reap::Reaped => true,
+        Reap::Running => false,
+        Reap::NotOurChild => info(pid).is_none_or(|i| {
+            matches!(i.state, 'Z' | 'X' | 'x') || start_ticks.is_some_and(|t| t != i.start_ticks)
+        }),
     }
 }
 
 /// Whether `pid` is alive and still the process labtui started: argv[0] names `binary`
 /// and, when known, the start time matches (so a reused pid is not mistaken for it).
+/// A process that is exiting (argv already gone) or a zombie counts as not alive.
 pub fn is_ours(pid: u32, binary: &Path, start_ticks: Option<u64>) -> bool {
     reap(pid);
     let Some(info) = info(pid) else {
         return false;
     };
-    if matches!(info.state, 'Z' | 'X' | 'x') {
+    if matches!(info.state, 'Z' | 'X' | 'x') || start_ticks.is_some_and(|t| t != info.start_ticks) {
         return false;
     }
     let Some(argv0) = info.argv.first() else {
         return false;
     };
-    let same_binary = Path::new(argv0) == binary
+    Path::new(argv0) == binary
         || Path::new(argv0)
             .file_name()
-            .is_some_and(|n| Some(n) == binary.file_name());
-    same_binary && start_ticks.is_none_or(|t| t == info.start_ticks)
+            .is_some_and(|n| Some(n) == binary.file_name())
 }
 
 /// Whether the process is stopped (SIGSTOP, a paused component).

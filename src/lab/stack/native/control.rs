@@ -32,11 +32,12 @@ impl Target {
 }
 
 /// Wait until none of `targets` is alive or `within` passes; returns those still alive.
+/// (By pid and start time only: an exiting process loses its argv before it is gone.)
 async fn wait_gone(targets: Vec<Target>, within: Duration) -> Vec<Target> {
     let deadline = Instant::now() + within;
     let mut left = targets;
     loop {
-        left.retain(Target::ours);
+        left.retain(|t| !proc::is_gone(t.pid, t.start_ticks));
         if left.is_empty() || Instant::now() >= deadline {
             return left;
         }
