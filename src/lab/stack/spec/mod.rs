@@ -140,8 +140,9 @@ impl Component {
         self.ports.iter().find(|p| p.name == name)
     }
 
+    /// Whether `runtime` can run it. Attach starts nothing, so it can reach any component.
     pub fn runs_on(&self, runtime: RuntimeKind) -> bool {
-        self.runtimes.contains(&runtime)
+        runtime == RuntimeKind::Attach || self.runtimes.contains(&runtime)
     }
 
     /// The binary names as a user would type them (for messages).
