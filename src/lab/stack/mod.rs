@@ -50,6 +50,7 @@ pub enum RuntimeKind {
 }
 
 impl RuntimeKind {
+    /// The name used in the state file and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Native => "native",

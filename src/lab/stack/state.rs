@@ -31,6 +31,7 @@ pub struct LabDirs {
 }
 
 impl LabDirs {
+    /// The lab lives under the data dir, beside progress and logs.
     pub fn new(paths: &Paths) -> Self {
         Self {
             root: paths.data_dir.join("lab"),

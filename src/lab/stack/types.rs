@@ -128,6 +128,7 @@ pub enum ComponentState {
 }
 
 impl ComponentState {
+    /// The word `status` shows.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Ready => "ready",

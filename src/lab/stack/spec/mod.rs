@@ -29,6 +29,7 @@ impl Profile {
         component_profile <= self
     }
 
+    /// The name used in stack.toml and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Core => "core",
@@ -131,6 +132,7 @@ pub struct Component {
 }
 
 impl Component {
+    /// The port `{port}`, the URL and readiness use by default.
     pub fn primary_port(&self) -> &Port {
         // validate() guarantees at least one port.
         &self.ports[0]
