@@ -1,0 +1,115 @@
+//! `labtui doctor` for the native runtime: binaries, ports, disk, then a running lab's health.
+
+use std::path::Path;
+
+use super::native::NativeRuntime;
+use super::plan::Plan;
+use super::state::LabState;
+use super::types::{Check, SkipReason};
+use super::{ports, proc, verify};
+
+const MIB: u64 = 1024 * 1024;
+
+/// Preflight checks for running `plan` natively, then [`verify::deployment`] if a lab is up.
+pub async fn native(rt: &NativeRuntime, plan: &Plan, state: Option<&LabState>) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let root = &rt.dirs().root;
+    checks.push(match std::fs::create_dir_all(root) {
+        Ok(()) if Path::new("/proc/self/stat").exists() => Check::ok(
+            "runtime native",
+            format!("processes run from {}", root.display()),
+        ),
+        Ok(()) => Check::fail(
+            "runtime native",
+            "/proc is not available",
+            "the native runtime needs Linux with /proc; use the docker runtime",
+        ),
+        Err(e) => Check::fail(
+            "runtime native",
+            format!("cannot create {}: {e}", root.display()),
+            "set LABTUI_HOME to a writable directory",
+        ),
+    });
+
+    let mut installed = Vec::new();
+    for component in plan.planned() {
+        let name = format!("binary {}", component.name);
+        match rt.resolve(component) {
+            Ok(binary) => {
+                checks.push(Check::ok(name, binary.path.display().to_string()));
+                installed.push(component);
+            }
+            Err(SkipReason::MissingBinary { tried, install }) => {
+                let detail = format!("not found (looked for {})", tried.join(", "));
+                // Without Prometheus the lab has nothing to query; the rest degrade gracefully.
+                checks.push(if component.name == "prometheus" {
+                    Check::fail(name, detail, install)
+                } else {
+                    Check::warn(name, detail, install)
+                });
+            }
+            Err(other) => checks.push(Check::warn(name, other.to_string(), "")),
+        }
+    }
+
+    for component in installed {
+        for (port_name, port) in plan.ports.get(&component.name).into_iter().flatten() {
+            let name = format!("port {port} ({}.{port_name})", component.name);
+            if ports::is_free(*port) {
+                checks.push(Check::ok(name, "free"));
+                continue;
+            }
+            let holder = ports::holder(*port);
+            let lab_holds = state
+                .and_then(|s| s.component(&component.name))
+                .is_some_and(|r| {
+                    r.ports.values().any(|p| p == port)
+                        && holder.as_ref().is_none_or(|h| Some(h.pid) == r.pid)
+                });
+            checks.push(match (lab_holds, holder) {
+                (true, _) => Check::ok(name, format!("in use by the lab's {}", component.name)),
+                (false, Some(h)) => Check::fail(
+                    name,
+                    format!("held by pid {} ({})", h.pid, h.command),
+                    format!("stop pid {} or choose other ports with --port-base", h.pid),
+                ),
+                (false, None) => Check::fail(
+                    name,
+                    "held by another user's process",
+                    "find it with `sudo ss -ltnp`, or choose other ports with --port-base",
+                ),
+            });
+        }
+    }
+
+    let existing = root
+        .ancestors()
+        .find(|p| p.exists())
+        .unwrap_or(Path::new("/"));
+    checks.push(match proc::disk_free(existing) {
+        Some(free) if free < 512 * MIB => Check::fail(
+            "disk",
+            format!("{} MiB free under {}", free / MIB, existing.display()),
+            "free some space: Prometheus, Loki and Tempo need at least a few hundred MiB",
+        ),
+        Some(free) if free < 2048 * MIB => Check::warn(
+            "disk",
+            format!("{} MiB free under {}", free / MIB, existing.display()),
+            "the lab keeps 3 days of data; 2 GiB or more is comfortable",
+        ),
+        Some(free) => Check::ok(
+            "disk",
+            format!("{} MiB free under {}", free / MIB, existing.display()),
+        ),
+        None => Check::warn(
+            "disk",
+            format!("could not read free space of {}", existing.display()),
+            "check `df -h`",
+        ),
+    });
+
+    if let Some(state) = state {
+        checks.extend(verify::deployment(state).await);
+    }
+    checks
+}

@@ -1,0 +1,213 @@
+//! Rendering one component's configs and command, spawning it detached, waiting for readiness.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::ResolvedBinary;
+use crate::lab::stack::error::StackError;
+use crate::lab::stack::plan::{Addressing, Plan};
+use crate::lab::stack::spec::Component;
+use crate::lab::stack::state::{LabDirs, write_atomic};
+use crate::lab::stack::template::TemplateError;
+use crate::lab::stack::{http, proc};
+
+/// Everything needed to (re)start a component process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Launch {
+    pub command: Vec<String>,
+    pub env: BTreeMap<String, String>,
+    pub workdir: PathBuf,
+    pub log: PathBuf,
+}
+
+fn template_error(file: String, component: &str, src: &str, err: TemplateError) -> StackError {
+    match err {
+        TemplateError::Unknown { line, name } => StackError::Placeholder {
+            file,
+            component: component.to_string(),
+            config: src.to_string(),
+            line,
+            placeholder: name,
+        },
+        TemplateError::Block { line, message } => StackError::Template {
+            file,
+            component: component.to_string(),
+            config: src.to_string(),
+            line,
+            message,
+        },
+    }
+}
+
+fn create_dir(dir: &Path) -> Result<(), StackError> {
+    std::fs::create_dir_all(dir).map_err(|e| StackError::io("could not create", dir, e))
+}
+
+/// Render `component`'s configs into its config dir and build its command line.
+pub(super) fn prepare(
+    plan: &Plan,
+    dirs: &LabDirs,
+    component: &Component,
+    binary: &ResolvedBinary,
+    present: &BTreeSet<String>,
+) -> Result<Launch, StackError> {
+    let config_dir = dirs.config_dir(&component.name);
+    let data_dir = dirs.data_dir(&component.name);
+    for dir in [&config_dir, &data_dir, &dirs.logs_dir(), &dirs.run_dir()] {
+        create_dir(dir)?;
+    }
+    let loopback = |_: &str| "127.0.0.1".to_string();
+    let addressing = Addressing {
+        listen: "127.0.0.1".to_string(),
+        host_of: &loopback,
+        container_ports: false,
+        config_dir: config_dir.display().to_string(),
+        data_dir: data_dir.display().to_string(),
+        bin_home: Some(binary.home.display().to_string()),
+    };
+    let ctx = plan.render_context(component, &addressing, present);
+    for cfg in &component.configs {
+        let text = plan.spec.config_text(&cfg.src)?;
+        let rendered = ctx.render(&text).map_err(|e| {
+            template_error(
+                plan.spec.config_display(&cfg.src),
+                &component.name,
+                &cfg.src,
+                e,
+            )
+        })?;
+        write_atomic(&config_dir.join(&cfg.dest), rendered.as_bytes())?;
+    }
+    if component.name == "prometheus" {
+        // prometheus.yml's `shop` job reads this file; it must exist (empty until the shop runs).
+        let targets = dirs.shop_targets_file();
+        if !targets.exists() {
+            write_atomic(&targets, b"[]\n")?;
+        }
+    }
+    let spec_file = plan.spec.config_display("stack.toml");
+    let render = |text: &str, what: &str| {
+        ctx.render_line(text)
+            .map_err(|e| template_error(spec_file.clone(), &component.name, what, e))
+    };
+    let mut command = vec![binary.path.display().to_string()];
+    command.extend(binary.pre_args.iter().cloned());
+    for arg in &component.args {
+        command.push(render(arg, "args")?);
+    }
+    let mut env = BTreeMap::new();
+    env.insert(
+        "GOMEMLIMIT".to_string(),
+        format!("{}MiB", component.memory_mb),
+    );
+    for (key, value) in &component.env {
+        env.insert(key.clone(), render(value, "env")?);
+    }
+    Ok(Launch {
+        command,
+        env,
+        workdir: config_dir,
+        log: dirs.log_file(&component.name),
+    })
+}
+
+/// Spawn detached: own process group, stdin closed, output appended to the log. Returns
+/// the pid and its start time. The child is not waited for: it outlives this process.
+pub(super) fn spawn(component: &str, launch: &Launch) -> Result<(u32, Option<u64>), StackError> {
+    let Some((program, args)) = launch.command.split_first() else {
+        return Err(StackError::Spawn {
+            component: component.to_string(),
+            program: String::new(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "empty command"),
+        });
+    };
+    if let Some(dir) = launch.log.parent() {
+        create_dir(dir)?;
+    }
+    let mut log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&launch.log)
+        .map_err(|e| StackError::io("could not open the log", &launch.log, e))?;
+    let header = format!(
+        "\n--- {} labtui starting {component}: {}\n",
+        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        launch.command.join(" ")
+    );
+    log.write_all(header.as_bytes())
+        .map_err(|e| StackError::io("could not write the log", &launch.log, e))?;
+    let stderr = log
+        .try_clone()
+        .map_err(|e| StackError::io("could not open the log", &launch.log, e))?;
+    let child = Command::new(program)
+        .args(args)
+        .envs(&launch.env)
+        .current_dir(&launch.workdir)
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(stderr)
+        .process_group(0)
+        .spawn()
+        .map_err(|source| StackError::Spawn {
+            component: component.to_string(),
+            program: program.clone(),
+            source,
+        })?;
+    let pid = child.id();
+    // Dropping the handle neither kills nor waits: the process keeps running after we exit.
+    drop(child);
+    Ok((pid, proc::info(pid).map(|i| i.start_ticks)))
+}
+
+/// Poll `url` until it answers 2xx, the process dies, or `timeout` passes.
+pub(super) async fn wait_ready(
+    client: &reqwest::Client,
+    url: &str,
+    pid: u32,
+    binary: &Path,
+    start_ticks: Option<u64>,
+    timeout: Duration,
+    log: &Path,
+) -> Result<Duration, String> {
+    let started = Instant::now();
+    loop {
+        let last = match http::probe(client, url).await {
+            Ok(()) => return Ok(started.elapsed()),
+            Err(reason) => reason,
+        };
+        if !proc::is_ours(pid, binary, start_ticks) {
+            return Err(format!(
+                "the process exited while starting; last lines of {}:\n{}",
+                log.display(),
+                log_tail(log, 15)
+            ));
+        }
+        if started.elapsed() >= timeout {
+            return Err(format!(
+                "not ready at {url} after {}s ({last}); last lines of {}:\n{}",
+                timeout.as_secs(),
+                log.display(),
+                log_tail(log, 15)
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The last `lines` lines of a log file (reads at most the final 16 KiB).
+pub(crate) fn log_tail(path: &Path, lines: usize) -> String {
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return "(no log)".to_string();
+    };
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let _ = file.seek(SeekFrom::Start(len.saturating_sub(16 * 1024)));
+    let mut buf = Vec::new();
+    let _ = file.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf);
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}

@@ -1,0 +1,345 @@
+//! `up` for the native runtime: keep what already runs, skip what is missing, refuse busy
+//! ports, render, then start wave by wave in dependency order.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::Utc;
+use tokio::sync::mpsc;
+
+use super::launch::{self, Launch};
+use super::{NativeRuntime, ResolvedBinary};
+use crate::lab::stack::plan::Plan;
+use crate::lab::stack::spec::Component;
+use crate::lab::stack::state::{ComponentRecord, LabState, PidFile, SkippedComponent};
+use crate::lab::stack::types::{Outcome, SkipReason, UpEvent, UpReport};
+use crate::lab::stack::{BusyPort, RuntimeKind, StackError, http, ports, proc};
+
+async fn emit(events: &mpsc::Sender<UpEvent>, event: UpEvent) {
+    // A caller that stopped listening does not stop the lab from starting.
+    let _ = events.send(event).await;
+}
+
+/// Whether a recorded component is still the live process labtui started.
+pub(super) fn alive(record: &ComponentRecord) -> bool {
+    match (record.pid, &record.binary) {
+        (Some(pid), Some(binary)) => proc::is_ours(pid, binary, record.start_ticks),
+        _ => false,
+    }
+}
+
+pub(super) async fn up(
+    rt: &NativeRuntime,
+    plan: &Plan,
+    events: mpsc::Sender<UpEvent>,
+) -> Result<UpReport, StackError> {
+    let dirs = rt.dirs();
+    let previous = match LabState::load(dirs) {
+        Ok(state) => state,
+        // Moved aside; leftovers still holding ports are named by the busy-port check.
+        Err(StackError::CorruptState { .. }) => None,
+        Err(e) => return Err(e),
+    };
+
+    // Components an earlier `up` started that still run with the same ports are kept.
+    let mut kept: Vec<ComponentRecord> = Vec::new();
+    if let Some(prev) = &previous {
+        for record in prev.components.iter().filter(|r| alive(r)) {
+            let same_ports = plan.ports.get(&record.name) == Some(&record.ports);
+            if prev.runtime != RuntimeKind::Native
+                || !same_ports
+                || !plan.components.contains(&record.name)
+            {
+                return Err(StackError::AlreadyRunning {
+                    runtime: prev.runtime.to_string(),
+                    started: prev.started_at.to_rfc3339(),
+                    component: record.name.clone(),
+                });
+            }
+            kept.push(record.clone());
+        }
+    }
+    let kept_names: BTreeSet<String> = kept.iter().map(|r| r.name.clone()).collect();
+
+    emit(
+        &events,
+        UpEvent::Planned {
+            components: plan.components.clone(),
+        },
+    )
+    .await;
+    let mut outcomes: BTreeMap<String, Outcome> = BTreeMap::new();
+    let mut skipped: Vec<SkippedComponent> = Vec::new();
+    let mut to_start: Vec<(&Component, ResolvedBinary)> = Vec::new();
+    for component in plan.planned() {
+        if kept_names.contains(&component.name) {
+            let url = kept
+                .iter()
+                .find(|r| r.name == component.name)
+                .map(|r| r.url.clone())
+                .unwrap_or_default();
+            emit(
+                &events,
+                UpEvent::AlreadyRunning {
+                    component: component.name.clone(),
+                    url,
+                },
+            )
+            .await;
+            outcomes.insert(component.name.clone(), Outcome::AlreadyRunning);
+            continue;
+        }
+        match rt.resolve(component) {
+            Ok(binary) => to_start.push((component, binary)),
+            Err(reason) => {
+                skip(
+                    &events,
+                    &mut outcomes,
+                    &mut skipped,
+                    &component.name,
+                    reason,
+                )
+                .await
+            }
+        }
+    }
+    for name in &plan.unavailable {
+        let reason = SkipReason::NotForRuntime {
+            runtime: RuntimeKind::Native.to_string(),
+        };
+        skip(&events, &mut outcomes, &mut skipped, name, reason).await;
+    }
+
+    // Refuse busy ports before starting anything.
+    let mut busy = Vec::new();
+    for (component, _) in &to_start {
+        for (name, port) in plan.ports.get(&component.name).into_iter().flatten() {
+            if !ports::is_free(*port) {
+                let port_name = if *name == component.primary_port().name {
+                    component.name.clone()
+                } else {
+                    format!("{}.{name}", component.name)
+                };
+                busy.push(BusyPort {
+                    port_name,
+                    port: *port,
+                    holder: ports::holder(*port),
+                });
+            }
+        }
+    }
+    if !busy.is_empty() {
+        return Err(StackError::PortsBusy(busy));
+    }
+    let present: BTreeSet<String> = kept_names
+        .iter()
+        .cloned()
+        .chain(to_start.iter().map(|(c, _)| c.name.clone()))
+        .collect();
+    plan.check_clashes(&present.iter().cloned().collect::<Vec<_>>())?;
+
+    // Render everything first: a config error aborts before any process starts.
+    let mut launches: Vec<(&Component, ResolvedBinary, Launch)> = Vec::new();
+    for (component, binary) in to_start {
+        let launch = launch::prepare(plan, dirs, component, &binary, &present)?;
+        launches.push((component, binary, launch));
+    }
+
+    let mut state = LabState {
+        schema: 1,
+        runtime: RuntimeKind::Native,
+        profile: plan.profile,
+        started_at: previous
+            .as_ref()
+            .filter(|_| !kept.is_empty())
+            .map_or_else(Utc::now, |p| p.started_at),
+        port_base: plan.port_base,
+        ports: plan.ports.clone(),
+        webhook_url: plan.webhook_url.clone(),
+        components: kept,
+        skipped,
+    };
+    state.save(dirs)?;
+
+    let client = http::client()?;
+    for wave in waves(&launches) {
+        let mut waiting = Vec::new();
+        for index in wave {
+            let (component, binary, launch) = &launches[index];
+            let name = component.name.clone();
+            emit(
+                &events,
+                UpEvent::Starting {
+                    component: name.clone(),
+                    command: launch.command.join(" "),
+                    log: Some(launch.log.clone()),
+                },
+            )
+            .await;
+            match launch::spawn(&name, launch) {
+                Ok((pid, start_ticks)) => {
+                    let record = record(plan, component, binary, launch, pid, start_ticks);
+                    PidFile {
+                        component: name.clone(),
+                        pid,
+                        binary: binary.path.clone(),
+                        start_ticks,
+                    }
+                    .write(dirs)?;
+                    emit(
+                        &events,
+                        UpEvent::WaitingReady {
+                            component: name.clone(),
+                            url: record.ready_url.clone(),
+                        },
+                    )
+                    .await;
+                    state.components.push(record.clone());
+                    state.save(dirs)?;
+                    waiting.push(record);
+                }
+                Err(e) => {
+                    emit(
+                        &events,
+                        UpEvent::Failed {
+                            component: name.clone(),
+                            reason: e.to_string(),
+                        },
+                    )
+                    .await;
+                    outcomes.insert(name, Outcome::Failed(e.to_string()));
+                }
+            }
+        }
+        let results = futures::future::join_all(waiting.iter().map(|r| {
+            let timeout = std::time::Duration::from_secs(r.ready_timeout_s);
+            let binary = r.binary.clone().unwrap_or_default();
+            let log = r.log_file.clone().unwrap_or_default();
+            let client = &client;
+            async move {
+                launch::wait_ready(
+                    client,
+                    &r.ready_url,
+                    r.pid.unwrap_or(0),
+                    &binary,
+                    r.start_ticks,
+                    timeout,
+                    &log,
+                )
+                .await
+            }
+        }))
+        .await;
+        for (record, result) in waiting.iter().zip(results) {
+            let name = record.name.clone();
+            match result {
+                Ok(took) => {
+                    emit(
+                        &events,
+                        UpEvent::Ready {
+                            component: name.clone(),
+                            url: record.url.clone(),
+                            took,
+                        },
+                    )
+                    .await;
+                    outcomes.insert(name, Outcome::Ready { took });
+                }
+                Err(reason) => {
+                    emit(
+                        &events,
+                        UpEvent::Failed {
+                            component: name.clone(),
+                            reason: reason.clone(),
+                        },
+                    )
+                    .await;
+                    outcomes.insert(name, Outcome::Failed(reason));
+                }
+            }
+        }
+    }
+    state.save(dirs)?;
+
+    let order = plan.components.iter().chain(plan.unavailable.iter());
+    let outcomes = order
+        .filter_map(|n| outcomes.remove(n).map(|o| (n.clone(), o)))
+        .collect();
+    Ok(UpReport { state, outcomes })
+}
+
+async fn skip(
+    events: &mpsc::Sender<UpEvent>,
+    outcomes: &mut BTreeMap<String, Outcome>,
+    skipped: &mut Vec<SkippedComponent>,
+    name: &str,
+    reason: SkipReason,
+) {
+    emit(
+        events,
+        UpEvent::Skipped {
+            component: name.to_string(),
+            reason: reason.clone(),
+        },
+    )
+    .await;
+    outcomes.insert(name.to_string(), Outcome::Skipped(reason.clone()));
+    skipped.push(SkippedComponent {
+        name: name.to_string(),
+        reason,
+    });
+}
+
+fn record(
+    plan: &Plan,
+    component: &Component,
+    binary: &ResolvedBinary,
+    launch: &Launch,
+    pid: u32,
+    start_ticks: Option<u64>,
+) -> ComponentRecord {
+    let primary = plan
+        .primary_port(&component.name)
+        .unwrap_or(component.primary_port().default);
+    let ready_port = plan
+        .port(&component.name, &component.ready_port)
+        .unwrap_or(primary);
+    ComponentRecord {
+        name: component.name.clone(),
+        url: format!("http://127.0.0.1:{primary}"),
+        ready_url: format!("http://127.0.0.1:{ready_port}{}", component.ready_path),
+        ports: plan.ports.get(&component.name).cloned().unwrap_or_default(),
+        version: component.version.clone(),
+        ready_timeout_s: component.ready_timeout.as_secs(),
+        started_at: Utc::now(),
+        pid: Some(pid),
+        start_ticks,
+        binary: Some(binary.path.clone()),
+        command: launch.command.clone(),
+        env: launch.env.clone(),
+        workdir: Some(launch.workdir.clone()),
+        log_file: Some(launch.log.clone()),
+        container: None,
+    }
+}
+
+/// Group launches (already in dependency order) into waves: a component starts in the
+/// wave after the last of its dependencies that is being started too.
+fn waves(launches: &[(&Component, ResolvedBinary, Launch)]) -> Vec<Vec<usize>> {
+    let mut level: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut waves: Vec<Vec<usize>> = Vec::new();
+    for (i, (component, _, _)) in launches.iter().enumerate() {
+        let l = component
+            .depends_on
+            .iter()
+            .filter_map(|d| level.get(d.as_str()))
+            .map(|l| l + 1)
+            .max()
+            .unwrap_or(0);
+        level.insert(component.name.as_str(), l);
+        if waves.len() <= l {
+            waves.resize_with(l + 1, Vec::new);
+        }
+        waves[l].push(i);
+    }
+    waves
+}
