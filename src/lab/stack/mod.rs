@@ -98,6 +98,14 @@ pub trait Runtime: Send + Sync {
         action: ControlAction,
     ) -> BoxFuture<'a, Result<LabState, StackError>>;
 
+    /// The last `tail` lines a component wrote (stdout and stderr), oldest first.
+    fn logs<'a>(
+        &'a self,
+        state: &'a LabState,
+        component: &'a str,
+        tail: usize,
+    ) -> BoxFuture<'a, Result<Vec<String>, StackError>>;
+
     /// Preflight checks for `plan` and, when a lab is up, deployment verification.
     fn doctor<'a>(
         &'a self,

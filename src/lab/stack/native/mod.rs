@@ -161,6 +161,22 @@ impl Runtime for NativeRuntime {
         control::control(self, state, component, action).boxed()
     }
 
+    fn logs<'a>(
+        &'a self,
+        _state: &'a LabState,
+        component: &'a str,
+        tail: usize,
+    ) -> BoxFuture<'a, Result<Vec<String>, StackError>> {
+        let path = self.dirs.log_file(component);
+        async move {
+            let bytes = tokio::fs::read(&path)
+                .await
+                .map_err(|source| StackError::io("could not read the log", &path, source))?;
+            Ok(tail_lines(&bytes, tail))
+        }
+        .boxed()
+    }
+
     fn doctor<'a>(
         &'a self,
         plan: &'a Plan,
@@ -170,9 +186,27 @@ impl Runtime for NativeRuntime {
     }
 }
 
+/// The last `n` lines of a log, decoded leniently (components may write any bytes).
+fn tail_lines(bytes: &[u8], n: usize) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..]
+        .iter()
+        .map(|l| (*l).to_string())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tail_keeps_the_last_lines_and_survives_bad_bytes() {
+        assert_eq!(tail_lines(b"a\nb\nc\n", 2), ["b", "c"]);
+        assert_eq!(tail_lines(b"a\n", 5), ["a"]);
+        assert_eq!(tail_lines(b"ok \xff\n", 1), ["ok \u{fffd}"]);
+        assert!(tail_lines(b"", 3).is_empty());
+    }
 
     #[test]
     fn install_home_of_release_tarballs_and_system_packages() {
