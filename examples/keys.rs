@@ -3,13 +3,7 @@
 use labtui::tui::keymap::{BINDINGS, Context, keys_label};
 
 fn main() {
-    for context in [
-        Context::Global,
-        Context::Navigator,
-        Context::Reader,
-        Context::Filter,
-        Context::Help,
-    ] {
+    for context in Context::ALL {
         println!("\n**{}**\n\n| keys | does |\n|---|---|", context.title());
         for b in BINDINGS.iter().filter(|b| b.context == context) {
             println!("| {} | {} |", keys_label(b).replace('|', "\\|"), b.help);

@@ -10,6 +10,7 @@ use labtui::lab::content::Catalog;
 use labtui::lab::paths::Paths;
 use labtui::lab::{config, progress};
 use labtui::tui::app::App;
+use labtui::tui::lab_effects::LabContext;
 use labtui::tui::runtime::{self, Effects};
 use labtui::tui::theme::Theme;
 
@@ -61,6 +62,10 @@ fn open_console(cli: &Cli) -> Result<()> {
         app,
         Effects {
             progress_file: paths.progress_file(),
+            lab: LabContext {
+                paths: paths.clone(),
+                config,
+            },
         },
     ))
 }

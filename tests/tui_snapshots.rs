@@ -95,3 +95,94 @@ fn status_bar_reports_a_content_problem_count_and_notices() {
     app.warn("progress file was unreadable; moved it aside");
     insta::assert_snapshot!("status_problems_100x30", render(&app).backend());
 }
+
+fn lab_running(app: &mut App) {
+    use labtui::lab::stack::{ComponentState, ComponentStatus};
+    use std::time::Duration;
+    let row = |name: &str, state, detail: Option<&str>| ComponentStatus {
+        name: name.into(),
+        state,
+        url: (state != ComponentState::NotInstalled).then(|| "http://127.0.0.1:9090".into()),
+        version: (state == ComponentState::Ready).then(|| "2.42.0+ds".into()),
+        uptime: (state == ComponentState::Ready).then_some(Duration::from_secs(4000)),
+        rss_bytes: (state == ComponentState::Ready).then_some(43_300_000),
+        pid: None,
+        detail: detail.map(Into::into),
+    };
+    let cmds = send(app, [ch('s')]);
+    let id = cmds
+        .iter()
+        .find_map(|c| match c {
+            labtui::tui::app::Cmd::PollLab { id } => Some(*id),
+            _ => None,
+        })
+        .expect("poll");
+    send(
+        app,
+        [Msg::LabPolled {
+            id,
+            result: Ok(Some((
+                "native".into(),
+                vec![
+                    row("alertmanager", ComponentState::Ready, None),
+                    row(
+                        "prometheus",
+                        ComponentState::Down,
+                        Some("process 4242 exited"),
+                    ),
+                    row(
+                        "loki",
+                        ComponentState::NotInstalled,
+                        Some("download loki from Grafana's releases"),
+                    ),
+                ],
+            ))),
+        }],
+    );
+}
+
+#[test]
+fn stack_screens() {
+    for (size, suffix) in [((100, 30), "100x30"), ((60, 20), "60x20")] {
+        let mut app = app_with(Progress::default(), size);
+        let cmds = send(&mut app, [ch('s')]);
+        let id = cmds
+            .iter()
+            .find_map(|c| match c {
+                labtui::tui::app::Cmd::PollLab { id } => Some(*id),
+                _ => None,
+            })
+            .expect("poll");
+        send(
+            &mut app,
+            [
+                Msg::LabPolled {
+                    id,
+                    result: Ok(None),
+                },
+                ch('U'),
+            ],
+        );
+        insta::assert_snapshot!(
+            format!("stack_not_started_confirm_{suffix}"),
+            render(&app).backend()
+        );
+
+        let mut app = app_with(Progress::default(), size);
+        lab_running(&mut app);
+        send(&mut app, [ch('j')]);
+        insta::assert_snapshot!(format!("stack_running_{suffix}"), render(&app).backend());
+
+        send(&mut app, [key(KeyCode::Enter)]);
+        send(
+            &mut app,
+            [Msg::LogsLoaded {
+                component: "prometheus".into(),
+                result: Ok((1..=40)
+                    .map(|i| format!("ts=2026-01-02T03:04:{i:02}Z level=info msg=\"line {i}\""))
+                    .collect()),
+            }],
+        );
+        insta::assert_snapshot!(format!("stack_logs_{suffix}"), render(&app).backend());
+    }
+}

@@ -28,7 +28,7 @@ fn starts_on_the_lesson_list_with_nothing_open() {
     assert_eq!(app.focus, Focus::Navigator);
     assert_eq!(app.navigator.tab, ItemKind::Lesson);
     assert!(app.reader.is_none());
-    assert_eq!(app.lab_status, "lab: not started");
+    assert_eq!(app.lab_status(), "lab: checking…");
     let ids: Vec<_> = app
         .navigator
         .visible()
@@ -369,4 +369,234 @@ fn the_first_query_picked_is_the_first_one_on_screen() {
         picked, 0,
         "not the first block of the lesson, which is off screen"
     );
+}
+
+mod stack {
+    use super::*;
+    use labtui::lab::stack::{ComponentState, ComponentStatus, ControlAction};
+    use labtui::tui::app::{App, RightPane};
+
+    fn status(name: &str, state: ComponentState) -> ComponentStatus {
+        ComponentStatus {
+            name: name.into(),
+            state,
+            url: Some("http://127.0.0.1:9090".into()),
+            version: Some("2.42.0".into()),
+            uptime: Some(Duration::from_secs(75)),
+            rss_bytes: Some(43_000_000),
+            pid: Some(42),
+            detail: None,
+        }
+    }
+
+    fn poll_id(cmds: &[Cmd]) -> Option<u64> {
+        cmds.iter().find_map(|c| match c {
+            Cmd::PollLab { id } => Some(*id),
+            _ => None,
+        })
+    }
+
+    fn running(app: &mut App) {
+        let cmds = send(app, [ch('s')]);
+        let id = poll_id(&cmds).expect("showing the stack polls at once");
+        send(
+            app,
+            [Msg::LabPolled {
+                id,
+                result: Ok(Some((
+                    "native".into(),
+                    vec![
+                        status("alertmanager", ComponentState::Ready),
+                        status("prometheus", ComponentState::Ready),
+                        status("loki", ComponentState::NotInstalled),
+                    ],
+                ))),
+            }],
+        );
+    }
+
+    #[test]
+    fn s_shows_the_stack_and_polls() {
+        let mut app = app();
+        assert_eq!(app.lab_status(), "lab: checking…");
+        running(&mut app);
+        assert_eq!(app.right, RightPane::Stack);
+        assert_eq!(app.focus, Focus::Stack);
+        assert_eq!(app.lab_status(), "lab: native 2/2 ready");
+        assert!(
+            app.contexts()
+                .contains(&labtui::tui::keymap::Context::Stack)
+        );
+    }
+
+    #[test]
+    fn a_lab_that_is_not_running_can_be_started_after_confirming() {
+        let mut app = app();
+        let cmds = send(&mut app, [ch('s')]);
+        let id = poll_id(&cmds).expect("poll");
+        send(
+            &mut app,
+            [Msg::LabPolled {
+                id,
+                result: Ok(None),
+            }],
+        );
+        assert_eq!(app.lab_status(), "lab: not started");
+        let cmds = send(&mut app, [ch('U')]);
+        assert!(cmds.is_empty());
+        assert!(app.confirm.is_some(), "asks before starting");
+        let cmds = send(&mut app, [ch('y')]);
+        assert_eq!(cmds, [Cmd::StartLab]);
+        assert!(app.confirm.is_none());
+    }
+
+    #[test]
+    fn polls_every_two_seconds_and_drops_stale_results() {
+        let mut app = app();
+        let tick = |ms| Msg::Tick {
+            elapsed: Duration::from_millis(ms),
+            now: Utc::now(),
+        };
+        let first = poll_id(&send(&mut app, [tick(250)])).expect("first tick polls");
+        assert_eq!(
+            poll_id(&send(&mut app, [tick(2500)])),
+            None,
+            "one poll in flight"
+        );
+        send(
+            &mut app,
+            [Msg::LabPolled {
+                id: first,
+                result: Ok(None),
+            }],
+        );
+        let second = poll_id(&send(&mut app, [tick(2000)])).expect("polls again");
+        // A late answer to an older poll must not overwrite the newer view.
+        send(
+            &mut app,
+            [Msg::LabPolled {
+                id: first,
+                result: Err("stale".into()),
+            }],
+        );
+        assert_eq!(app.lab_status(), "lab: not started");
+        send(
+            &mut app,
+            [Msg::LabPolled {
+                id: second,
+                result: Err("state file unreadable".into()),
+            }],
+        );
+        assert!(app.lab_status().contains("unknown"));
+    }
+
+    #[test]
+    fn a_component_killed_from_outside_shows_in_the_status_bar() {
+        let mut app = app();
+        running(&mut app);
+        let id = poll_id(&send(
+            &mut app,
+            [Msg::Tick {
+                elapsed: Duration::from_secs(2),
+                now: Utc::now(),
+            }],
+        ))
+        .expect("poll");
+        let mut down = status("prometheus", ComponentState::Down);
+        down.detail = Some("process 42 is gone".into());
+        send(
+            &mut app,
+            [Msg::LabPolled {
+                id,
+                result: Ok(Some((
+                    "native".into(),
+                    vec![status("alertmanager", ComponentState::Ready), down],
+                ))),
+            }],
+        );
+        assert_eq!(app.lab_status(), "lab: native 1/2 ready (prometheus down)");
+    }
+
+    #[test]
+    fn restart_asks_first_start_does_not() {
+        let mut app = app();
+        running(&mut app);
+        send(&mut app, [ch('j')]);
+        assert!(send(&mut app, [ch('R')]).is_empty());
+        assert!(app.confirm.is_some());
+        assert!(send(&mut app, [ch('n')]).is_empty(), "no cancels");
+        send(&mut app, [ch('R')]);
+        let cmds = send(&mut app, [ch('y')]);
+        assert_eq!(
+            cmds,
+            [Cmd::ControlComponent {
+                component: "prometheus".into(),
+                action: ControlAction::Restart
+            }]
+        );
+        assert!(app.stack.busy.is_some());
+        let cmds = send(
+            &mut app,
+            [Msg::ComponentControlled {
+                component: "prometheus".into(),
+                action: ControlAction::Restart,
+                result: Ok(()),
+            }],
+        );
+        assert!(app.stack.busy.is_none());
+        assert!(poll_id(&cmds).is_some(), "re-polls after an action");
+        let cmds = send(&mut app, [ch('u')]);
+        assert_eq!(
+            cmds,
+            [Cmd::ControlComponent {
+                component: "prometheus".into(),
+                action: ControlAction::Start
+            }]
+        );
+    }
+
+    #[test]
+    fn logs_open_tail_follow_and_search() {
+        let mut app = app();
+        running(&mut app);
+        let cmds = send(&mut app, [key(KeyCode::Enter)]);
+        assert_eq!(
+            cmds,
+            [Cmd::LoadLogs {
+                component: "alertmanager".into(),
+                tail: labtui::tui::app::LOG_TAIL
+            }]
+        );
+        let lines: Vec<String> = (0..100).map(|i| format!("line {i} level=info")).collect();
+        send(
+            &mut app,
+            [Msg::LogsLoaded {
+                component: "alertmanager".into(),
+                result: Ok(lines),
+            }],
+        );
+        let logs = app.stack.logs.clone().expect("open");
+        assert!(logs.follow);
+        assert_eq!(logs.top(10), 90, "following shows the newest lines");
+        send(&mut app, [ch('k')]);
+        assert!(
+            !app.stack.logs.as_ref().expect("open").follow,
+            "scrolling up stops following"
+        );
+        send(&mut app, [ch('/'), ch('4'), ch('2')]);
+        assert_eq!(app.stack.logs.as_ref().expect("open").visible().len(), 1);
+        send(&mut app, [key(KeyCode::Enter), key(KeyCode::Esc)]);
+        assert!(app.stack.logs.is_none(), "Esc closes the logs");
+        let cmds = send(
+            &mut app,
+            [Msg::Tick {
+                elapsed: Duration::from_secs(1),
+                now: Utc::now(),
+            }],
+        );
+        assert!(
+            !cmds.iter().any(|c| matches!(c, Cmd::LoadLogs { .. })),
+            "closed logs are not tailed"
+        );
+    }
 }

@@ -11,23 +11,49 @@ use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKi
 use crate::lab::content::{Catalog, ItemKind};
 use crate::lab::progress::Progress;
 use crate::lab::query::QueryLang;
+use crate::lab::stack::{ComponentStatus, ControlAction, UpEvent};
 
 use super::keymap::{self, Action, Context};
 use super::layout::Areas;
 use super::navigator::{NavOutcome, Navigator};
 use super::reader::{Doc, ReaderOutcome};
+use super::stack_pane::{LabView, LogView, StackOutcome, StackPane};
 use super::theme::Theme;
 
 /// Time counts towards an item only while the learner is active (keys or wheel).
 const IDLE_AFTER: Duration = Duration::from_secs(120);
 /// Unsaved progress is written at least this often.
 const AUTOSAVE_EVERY: Duration = Duration::from_secs(30);
+/// How often the lab is polled: a component killed from outside shows within a few seconds.
+const POLL_LAB_EVERY: Duration = Duration::from_secs(2);
+/// How often open logs are tailed.
+const POLL_LOGS_EVERY: Duration = Duration::from_secs(1);
+/// Log lines fetched per tail.
+pub const LOG_TAIL: usize = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
     Navigator,
     Reader,
+    Stack,
 }
+
+/// Which pane fills the right side (the one last focused there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RightPane {
+    Reader,
+    Stack,
+}
+
+/// A yes/no question in front of everything else.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub question: String,
+    pub on_yes: Vec<Cmd>,
+}
+
+/// What the lab poll found: the runtime and each component, or nothing running.
+pub type LabSnapshot = Option<(String, Vec<ComponentStatus>)>;
 
 /// Inputs to `update`: terminal events, the clock, and results of effects.
 #[derive(Debug, Clone)]
@@ -43,6 +69,21 @@ pub enum Msg {
         now: DateTime<Utc>,
     },
     ProgressSaved(Result<(), String>),
+    LabPolled {
+        id: u64,
+        result: Result<LabSnapshot, String>,
+    },
+    ComponentControlled {
+        component: String,
+        action: ControlAction,
+        result: Result<(), String>,
+    },
+    LogsLoaded {
+        component: String,
+        result: Result<Vec<String>, String>,
+    },
+    LabUpProgressed(UpEvent),
+    LabUpFinished(Result<String, String>),
     /// SIGTERM, SIGHUP or the terminal going away.
     Terminate,
 }
@@ -57,6 +98,20 @@ pub enum Cmd {
         lang: QueryLang,
         expr: String,
     },
+    /// Read the lab state and ask its runtime for each component's status.
+    PollLab {
+        id: u64,
+    },
+    ControlComponent {
+        component: String,
+        action: ControlAction,
+    },
+    LoadLogs {
+        component: String,
+        tail: usize,
+    },
+    /// Start the lab with the configured runtime, streaming progress back.
+    StartLab,
     Quit,
 }
 
@@ -74,17 +129,23 @@ pub struct App {
     pub progress: Progress,
     pub navigator: Navigator,
     pub reader: Option<Doc>,
+    pub stack: StackPane,
     pub focus: Focus,
+    pub right: RightPane,
     pub help: Option<u16>,
+    pub confirm: Option<Confirm>,
     pub theme: Theme,
     pub size: (u16, u16),
     pub notice: Option<Notice>,
     /// One line per content problem found at start (shown in the status bar, listed by `labtui check`).
     pub content_problems: usize,
-    pub lab_status: String,
     pub should_quit: bool,
     pub now: DateTime<Utc>,
     next_query_id: u64,
+    next_poll_id: u64,
+    poll_in_flight: bool,
+    since_poll: Duration,
+    since_logs: Duration,
     idle_for: Duration,
     time_carry: Duration,
     since_save: Duration,
@@ -109,16 +170,22 @@ impl App {
             progress,
             navigator,
             reader: None,
+            stack: StackPane::default(),
             focus: Focus::Navigator,
+            right: RightPane::Reader,
             help: None,
+            confirm: None,
             theme,
             size,
             notice: None,
             content_problems: 0,
-            lab_status: "lab: not started".into(),
             should_quit: false,
             now,
             next_query_id: 0,
+            next_poll_id: 0,
+            poll_in_flight: false,
+            since_poll: POLL_LAB_EVERY,
+            since_logs: Duration::ZERO,
             idle_for: Duration::ZERO,
             time_carry: Duration::ZERO,
             since_save: Duration::ZERO,
@@ -164,17 +231,32 @@ impl App {
 
     /// The contexts whose keys are live now, most specific first.
     pub fn contexts(&self) -> Vec<Context> {
+        if self.confirm.is_some() {
+            return vec![Context::Confirm];
+        }
         if self.help.is_some() {
             return vec![Context::Help];
         }
-        if self.focus == Focus::Navigator && self.navigator.is_filtering() {
+        let typing = match self.focus {
+            Focus::Navigator => self.navigator.is_filtering(),
+            Focus::Stack => self.stack.is_searching(),
+            Focus::Reader => false,
+        };
+        if typing {
             return vec![Context::Filter];
         }
         let pane = match self.focus {
             Focus::Navigator => Context::Navigator,
             Focus::Reader => Context::Reader,
+            Focus::Stack if self.stack.logs.is_some() => Context::Logs,
+            Focus::Stack => Context::Stack,
         };
         vec![pane, Context::Global]
+    }
+
+    /// The status bar's lab summary.
+    pub fn lab_status(&self) -> String {
+        self.stack.summary()
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
@@ -201,8 +283,86 @@ impl App {
                 self.unsaved = true;
                 Vec::new()
             }
+            Msg::LabPolled { id, result } => {
+                self.on_lab_polled(id, result);
+                Vec::new()
+            }
+            Msg::ComponentControlled {
+                component,
+                action,
+                result,
+            } => {
+                self.stack.busy = None;
+                match result {
+                    Ok(()) => self.notify(format!("{component}: {} done", verb(action))),
+                    Err(e) => self.warn(format!("{component}: {} failed: {e}", verb(action))),
+                }
+                self.poll_now()
+            }
+            Msg::LogsLoaded { component, result } => {
+                if let Some(logs) = &mut self.stack.logs
+                    && logs.component == component
+                {
+                    match result {
+                        Ok(lines) => {
+                            logs.lines = lines;
+                            logs.error = None;
+                        }
+                        Err(e) => logs.error = Some(e),
+                    }
+                }
+                Vec::new()
+            }
+            Msg::LabUpProgressed(event) => {
+                self.stack.on_up_event(&event);
+                Vec::new()
+            }
+            Msg::LabUpFinished(result) => {
+                if let Some(up) = &mut self.stack.up {
+                    up.done = true;
+                }
+                match result {
+                    Ok(summary) => self.notify(summary),
+                    Err(e) => self.warn(format!("the lab did not start: {e}")),
+                }
+                self.poll_now()
+            }
             Msg::Terminate => self.quit(),
         }
+    }
+
+    fn on_lab_polled(&mut self, id: u64, result: Result<LabSnapshot, String>) {
+        if id != self.next_poll_id {
+            return; // an older poll finishing late
+        }
+        self.poll_in_flight = false;
+        let view = match result {
+            Ok(None) => LabView::NotStarted,
+            Ok(Some((runtime, components))) => LabView::Running {
+                runtime,
+                components,
+            },
+            Err(e) => LabView::Failed(e),
+        };
+        self.stack.set_lab(view);
+    }
+
+    /// Polls at once (after an action), unless a poll is already on its way.
+    fn poll_now(&mut self) -> Vec<Cmd> {
+        self.since_poll = POLL_LAB_EVERY;
+        self.poll_if_due()
+    }
+
+    fn poll_if_due(&mut self) -> Vec<Cmd> {
+        if self.poll_in_flight || self.since_poll < POLL_LAB_EVERY {
+            return Vec::new();
+        }
+        self.since_poll = Duration::ZERO;
+        self.poll_in_flight = true;
+        self.next_poll_id += 1;
+        vec![Cmd::PollLab {
+            id: self.next_poll_id,
+        }]
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
@@ -213,7 +373,11 @@ impl App {
                 ratatui::crossterm::event::KeyCode::Char(c) => Some(c),
                 _ => None,
             };
-            self.navigator.handle_filter(action, typed);
+            if self.focus == Focus::Stack {
+                self.stack.handle_search(action, typed);
+            } else {
+                self.navigator.handle_filter(action, typed);
+            }
             return Vec::new();
         }
         for context in contexts {
@@ -245,7 +409,77 @@ impl App {
                 NavOutcome::Open(id) => Some(self.open(&id, true)),
             },
             Context::Reader => self.on_reader(action),
+            Context::Stack | Context::Logs => self.on_stack(context, action),
+            Context::Confirm => {
+                let confirm = self.confirm.take()?;
+                if action != Action::Yes {
+                    return Some(Vec::new());
+                }
+                for cmd in &confirm.on_yes {
+                    if let Cmd::ControlComponent { component, action } = cmd {
+                        self.stack.busy = Some(format!("{} {component}…", progressive(*action)));
+                    }
+                }
+                Some(confirm.on_yes)
+            }
             Context::Filter => None,
+        }
+    }
+
+    fn on_stack(&mut self, context: Context, action: Action) -> Option<Vec<Cmd>> {
+        let height = self.areas().reader_height().saturating_sub(2);
+        let outcome = if context == Context::Logs {
+            self.stack.handle_logs(action, height)
+        } else {
+            self.stack.handle(action)
+        };
+        match outcome {
+            StackOutcome::Ignored => None,
+            StackOutcome::Handled => Some(Vec::new()),
+            StackOutcome::Back => {
+                self.focus = Focus::Navigator;
+                Some(Vec::new())
+            }
+            StackOutcome::OpenLogs(component) => {
+                self.stack.logs = Some(LogView {
+                    component: component.clone(),
+                    follow: true,
+                    ..LogView::default()
+                });
+                self.since_logs = Duration::ZERO;
+                Some(vec![Cmd::LoadLogs {
+                    component,
+                    tail: LOG_TAIL,
+                }])
+            }
+            StackOutcome::Control(component, action) => {
+                if self.stack.busy.is_some() {
+                    self.warn("wait for the current action to finish");
+                    return Some(Vec::new());
+                }
+                let cmd = Cmd::ControlComponent {
+                    component: component.clone(),
+                    action,
+                };
+                if action == ControlAction::Start {
+                    self.stack.busy = Some(format!("{} {component}…", progressive(action)));
+                    return Some(vec![cmd]);
+                }
+                // Stopping or restarting a backend interrupts the learner's data: ask first.
+                self.confirm = Some(Confirm {
+                    question: format!("{} {component}?", capitalise(verb(action))),
+                    on_yes: vec![cmd],
+                });
+                Some(Vec::new())
+            }
+            StackOutcome::StartLab => {
+                self.confirm = Some(Confirm {
+                    question: "Start the lab now? (the same as `labtui up`)".into(),
+                    on_yes: vec![Cmd::StartLab],
+                });
+                self.stack.up = None;
+                Some(Vec::new())
+            }
         }
     }
 
@@ -254,10 +488,16 @@ impl App {
             Action::Quit => return self.quit(),
             Action::ToggleHelp => self.help = Some(0),
             Action::SwitchFocus => {
-                self.focus = match self.focus {
-                    Focus::Navigator if self.reader.is_some() => Focus::Reader,
+                self.focus = match (self.focus, self.right) {
+                    (Focus::Navigator, RightPane::Stack) => Focus::Stack,
+                    (Focus::Navigator, RightPane::Reader) if self.reader.is_some() => Focus::Reader,
                     _ => Focus::Navigator,
                 }
+            }
+            Action::ShowStack => {
+                self.right = RightPane::Stack;
+                self.focus = Focus::Stack;
+                return self.poll_now();
             }
             Action::ShowLessons => self.show_tab(ItemKind::Lesson),
             Action::ShowChallenges => self.show_tab(ItemKind::Challenge),
@@ -346,10 +586,22 @@ impl App {
                 self.unsaved = true;
             }
         }
-        if self.unsaved && self.since_save >= AUTOSAVE_EVERY {
-            return self.save();
+        self.since_poll += elapsed;
+        self.since_logs += elapsed;
+        let mut cmds = self.poll_if_due();
+        if let Some(logs) = &self.stack.logs
+            && self.since_logs >= POLL_LOGS_EVERY
+        {
+            self.since_logs = Duration::ZERO;
+            cmds.push(Cmd::LoadLogs {
+                component: logs.component.clone(),
+                tail: LOG_TAIL,
+            });
         }
-        Vec::new()
+        if self.unsaved && self.since_save >= AUTOSAVE_EVERY {
+            cmds.extend(self.save());
+        }
+        cmds
     }
 
     /// Opens an item in the reader and records that the learner started it.
@@ -360,6 +612,7 @@ impl App {
         };
         let width = self.areas().reader_width();
         self.reader = Some(Doc::open(item, width, &self.theme.markdown));
+        self.right = RightPane::Reader;
         if focus_reader {
             self.focus = Focus::Reader;
         }
@@ -389,6 +642,36 @@ impl App {
         cmds.push(Cmd::Quit);
         cmds
     }
+}
+
+fn verb(action: ControlAction) -> &'static str {
+    match action {
+        ControlAction::Stop => "stop",
+        ControlAction::Start => "start",
+        ControlAction::Restart => "restart",
+        ControlAction::Kill => "kill",
+        ControlAction::Pause => "pause",
+        ControlAction::Resume => "resume",
+    }
+}
+
+fn progressive(action: ControlAction) -> &'static str {
+    match action {
+        ControlAction::Stop => "stopping",
+        ControlAction::Start => "starting",
+        ControlAction::Restart => "restarting",
+        ControlAction::Kill => "killing",
+        ControlAction::Pause => "pausing",
+        ControlAction::Resume => "resuming",
+    }
+}
+
+fn capitalise(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn doc_title(doc: &Option<Doc>) -> &str {

@@ -10,16 +10,34 @@ pub enum Context {
     Navigator,
     Reader,
     Filter,
+    Stack,
+    Logs,
+    Confirm,
     Help,
 }
 
 impl Context {
+    /// In the order the help lists them.
+    pub const ALL: [Context; 8] = [
+        Context::Global,
+        Context::Navigator,
+        Context::Reader,
+        Context::Stack,
+        Context::Logs,
+        Context::Filter,
+        Context::Confirm,
+        Context::Help,
+    ];
+
     pub fn title(self) -> &'static str {
         match self {
             Self::Global => "Everywhere",
             Self::Navigator => "Lists",
             Self::Reader => "Reader",
-            Self::Filter => "Filtering a list",
+            Self::Filter => "Typing a filter or search",
+            Self::Stack => "Stack pane",
+            Self::Logs => "Component logs",
+            Self::Confirm => "Questions",
             Self::Help => "This help",
         }
     }
@@ -52,6 +70,14 @@ pub enum Action {
     SendQuery,
     MarkComplete,
     ToggleAnswer,
+    ShowStack,
+    StartLab,
+    StartComponent,
+    StopComponent,
+    RestartComponent,
+    ShowLogs,
+    Yes,
+    No,
 }
 
 /// A key as written in help text and matched against events.
@@ -144,212 +170,60 @@ use Action as A;
 use Context as C;
 
 /// Every key labtui answers to.
+#[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
-    bind(
-        C::Global,
-        &[ch('q'), ctrl('c')],
-        A::Quit,
-        "quit (progress is saved)",
-        "quit",
-    ),
-    bind(
-        C::Global,
-        &[ch('?')],
-        A::ToggleHelp,
-        "show or hide this help",
-        "help",
-    ),
-    bind(
-        C::Global,
-        &[key(KeyCode::Tab)],
-        A::SwitchFocus,
-        "switch between list and reader",
-        "switch pane",
-    ),
+    bind(C::Global, &[ch('q'), ctrl('c')], A::Quit, "quit (progress is saved)", "quit"),
+    bind(C::Global, &[ch('?')], A::ToggleHelp, "show or hide this help", "help"),
+    bind(C::Global, &[key(KeyCode::Tab)], A::SwitchFocus, "switch between list and reader", "switch pane"),
     bind(C::Global, &[ch('1')], A::ShowLessons, "show lessons", ""),
-    bind(
-        C::Global,
-        &[ch('2')],
-        A::ShowChallenges,
-        "show challenges",
-        "",
-    ),
+    bind(C::Global, &[ch('2')], A::ShowChallenges, "show challenges", ""),
     bind(C::Global, &[ch('3')], A::ShowDrills, "show drills", ""),
-    bind(
-        C::Navigator,
-        &[ch('j'), key(KeyCode::Down)],
-        A::Down,
-        "next item",
-        "",
-    ),
-    bind(
-        C::Navigator,
-        &[ch('k'), key(KeyCode::Up)],
-        A::Up,
-        "previous item",
-        "",
-    ),
-    bind(
-        C::Navigator,
-        &[ch('g'), key(KeyCode::Home)],
-        A::Top,
-        "first item",
-        "",
-    ),
-    bind(
-        C::Navigator,
-        &[ch('G'), key(KeyCode::End)],
-        A::Bottom,
-        "last item",
-        "",
-    ),
-    bind(
-        C::Navigator,
-        &[key(KeyCode::Enter), ch('l'), key(KeyCode::Right)],
-        A::Open,
-        "open the selected item",
-        "open",
-    ),
-    bind(
-        C::Navigator,
-        &[ch('/')],
-        A::StartFilter,
-        "filter the list by title, id or tag",
-        "filter",
-    ),
-    bind(
-        C::Navigator,
-        &[key(KeyCode::Esc)],
-        A::ClearFilter,
-        "clear the filter",
-        "",
-    ),
-    bind(
-        C::Reader,
-        &[ch('j'), key(KeyCode::Down)],
-        A::Down,
-        "scroll down",
-        "",
-    ),
-    bind(
-        C::Reader,
-        &[ch('k'), key(KeyCode::Up)],
-        A::Up,
-        "scroll up",
-        "",
-    ),
-    bind(
-        C::Reader,
-        &[key(KeyCode::PageDown), ch(' ')],
-        A::PageDown,
-        "page down",
-        "",
-    ),
-    bind(
-        C::Reader,
-        &[key(KeyCode::PageUp), ch('b')],
-        A::PageUp,
-        "page up",
-        "",
-    ),
-    bind(
-        C::Reader,
-        &[ch('g'), key(KeyCode::Home)],
-        A::Top,
-        "go to the top",
-        "",
-    ),
-    bind(
-        C::Reader,
-        &[ch('G'), key(KeyCode::End)],
-        A::Bottom,
-        "go to the end",
-        "",
-    ),
-    bind(
-        C::Reader,
-        &[ch('n')],
-        A::NextQuery,
-        "select the next runnable query",
-        "next query",
-    ),
-    bind(
-        C::Reader,
-        &[ch('N')],
-        A::PreviousQuery,
-        "select the previous runnable query",
-        "",
-    ),
-    bind(
-        C::Reader,
-        &[key(KeyCode::Enter), ch('r')],
-        A::SendQuery,
-        "send the selected query to the query pane",
-        "run query",
-    ),
-    bind(
-        C::Reader,
-        &[ch('c')],
-        A::MarkComplete,
-        "mark this lesson or drill complete",
-        "",
-    ),
-    bind(
-        C::Reader,
-        &[ch('e')],
-        A::ToggleAnswer,
-        "show or hide a drill's example answer",
-        "",
-    ),
-    bind(
-        C::Reader,
-        &[key(KeyCode::Esc), ch('h'), key(KeyCode::Left)],
-        A::Back,
-        "back to the list",
-        "back",
-    ),
-    bind(
-        C::Filter,
-        &[key(KeyCode::Enter)],
-        A::AcceptFilter,
-        "keep the filter and return to the list",
-        "keep filter",
-    ),
-    bind(
-        C::Filter,
-        &[key(KeyCode::Esc)],
-        A::CancelFilter,
-        "cancel the filter",
-        "cancel",
-    ),
-    bind(
-        C::Filter,
-        &[key(KeyCode::Backspace)],
-        A::DeleteChar,
-        "delete a character",
-        "",
-    ),
-    bind(
-        C::Help,
-        &[ch('?'), key(KeyCode::Esc), ch('q')],
-        A::ToggleHelp,
-        "close the help",
-        "close",
-    ),
-    bind(
-        C::Help,
-        &[ch('j'), key(KeyCode::Down)],
-        A::Down,
-        "scroll down",
-        "",
-    ),
-    bind(
-        C::Help,
-        &[ch('k'), key(KeyCode::Up)],
-        A::Up,
-        "scroll up",
-        "",
-    ),
+    bind(C::Global, &[ch('s')], A::ShowStack, "show the lab stack", "stack"),
+    bind(C::Navigator, &[ch('j'), key(KeyCode::Down)], A::Down, "next item", ""),
+    bind(C::Navigator, &[ch('k'), key(KeyCode::Up)], A::Up, "previous item", ""),
+    bind(C::Navigator, &[ch('g'), key(KeyCode::Home)], A::Top, "first item", ""),
+    bind(C::Navigator, &[ch('G'), key(KeyCode::End)], A::Bottom, "last item", ""),
+    bind(C::Navigator, &[key(KeyCode::Enter), ch('l'), key(KeyCode::Right)], A::Open, "open the selected item", "open"),
+    bind(C::Navigator, &[ch('/')], A::StartFilter, "filter the list by title, id or tag", "filter"),
+    bind(C::Navigator, &[key(KeyCode::Esc)], A::ClearFilter, "clear the filter", ""),
+    bind(C::Reader, &[ch('j'), key(KeyCode::Down)], A::Down, "scroll down", ""),
+    bind(C::Reader, &[ch('k'), key(KeyCode::Up)], A::Up, "scroll up", ""),
+    bind(C::Reader, &[key(KeyCode::PageDown), ch(' ')], A::PageDown, "page down", ""),
+    bind(C::Reader, &[key(KeyCode::PageUp), ch('b')], A::PageUp, "page up", ""),
+    bind(C::Reader, &[ch('g'), key(KeyCode::Home)], A::Top, "go to the top", ""),
+    bind(C::Reader, &[ch('G'), key(KeyCode::End)], A::Bottom, "go to the end", ""),
+    bind(C::Reader, &[ch('n')], A::NextQuery, "select the next runnable query", "next query"),
+    bind(C::Reader, &[ch('N')], A::PreviousQuery, "select the previous runnable query", ""),
+    bind(C::Reader, &[key(KeyCode::Enter), ch('r')], A::SendQuery, "send the selected query to the query pane", "run query"),
+    bind(C::Reader, &[ch('c')], A::MarkComplete, "mark this lesson or drill complete", ""),
+    bind(C::Reader, &[ch('e')], A::ToggleAnswer, "show or hide a drill's example answer", ""),
+    bind(C::Reader, &[key(KeyCode::Esc), ch('h'), key(KeyCode::Left)], A::Back, "back to the list", "back"),
+    bind(C::Stack, &[ch('j'), key(KeyCode::Down)], A::Down, "next component", ""),
+    bind(C::Stack, &[ch('k'), key(KeyCode::Up)], A::Up, "previous component", ""),
+    bind(C::Stack, &[ch('g'), key(KeyCode::Home)], A::Top, "first component", ""),
+    bind(C::Stack, &[ch('G'), key(KeyCode::End)], A::Bottom, "last component", ""),
+    bind(C::Stack, &[key(KeyCode::Enter), ch('l')], A::ShowLogs, "show the component's logs", "logs"),
+    bind(C::Stack, &[ch('u')], A::StartComponent, "start the component", "start"),
+    bind(C::Stack, &[ch('x')], A::StopComponent, "stop the component", "stop"),
+    bind(C::Stack, &[ch('R')], A::RestartComponent, "restart the component", "restart"),
+    bind(C::Stack, &[ch('U')], A::StartLab, "start the lab when none is running", ""),
+    bind(C::Stack, &[key(KeyCode::Esc), ch('h'), key(KeyCode::Left)], A::Back, "back to the list", "back"),
+    bind(C::Logs, &[ch('j'), key(KeyCode::Down)], A::Down, "scroll down", ""),
+    bind(C::Logs, &[ch('k'), key(KeyCode::Up)], A::Up, "scroll up", ""),
+    bind(C::Logs, &[key(KeyCode::PageDown), ch(' ')], A::PageDown, "page down", ""),
+    bind(C::Logs, &[key(KeyCode::PageUp), ch('b')], A::PageUp, "page up", ""),
+    bind(C::Logs, &[ch('g'), key(KeyCode::Home)], A::Top, "oldest line", ""),
+    bind(C::Logs, &[ch('G'), key(KeyCode::End)], A::Bottom, "newest line, and follow new ones", "follow"),
+    bind(C::Logs, &[ch('/')], A::StartFilter, "show only lines containing some text", "search"),
+    bind(C::Logs, &[key(KeyCode::Esc), ch('h'), key(KeyCode::Left)], A::Back, "close the logs", "close"),
+    bind(C::Confirm, &[ch('y'), key(KeyCode::Enter)], A::Yes, "yes, do it", "yes"),
+    bind(C::Confirm, &[ch('n'), key(KeyCode::Esc)], A::No, "no, cancel", "no"),
+    bind(C::Filter, &[key(KeyCode::Enter)], A::AcceptFilter, "keep the filter or search", "keep"),
+    bind(C::Filter, &[key(KeyCode::Esc)], A::CancelFilter, "cancel the filter or search", "cancel"),
+    bind(C::Filter, &[key(KeyCode::Backspace)], A::DeleteChar, "delete a character", ""),
+    bind(C::Help, &[ch('?'), key(KeyCode::Esc), ch('q')], A::ToggleHelp, "close the help", "close"),
+    bind(C::Help, &[ch('j'), key(KeyCode::Down)], A::Down, "scroll down", ""),
+    bind(C::Help, &[ch('k'), key(KeyCode::Up)], A::Up, "scroll up", ""),
 ];
 
 /// The action bound to `event` in `context`, if any.
@@ -401,7 +275,16 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_one_context() {
-        let contexts = [C::Global, C::Navigator, C::Reader, C::Filter, C::Help];
+        let contexts = [
+            C::Global,
+            C::Navigator,
+            C::Reader,
+            C::Filter,
+            C::Stack,
+            C::Logs,
+            C::Confirm,
+            C::Help,
+        ];
         for context in contexts {
             let mut seen = Vec::new();
             for b in BINDINGS.iter().filter(|b| b.context == context) {
@@ -422,7 +305,7 @@ mod tests {
             .collect();
         for b in BINDINGS
             .iter()
-            .filter(|b| matches!(b.context, C::Navigator | C::Reader))
+            .filter(|b| matches!(b.context, C::Navigator | C::Reader | C::Stack | C::Logs))
         {
             for k in b.keys {
                 assert!(

@@ -2,10 +2,12 @@
 
 pub mod app;
 pub mod keymap;
+pub mod lab_effects;
 pub mod layout;
 pub mod markdown;
 pub mod navigator;
 pub mod reader;
 pub mod runtime;
+pub mod stack_pane;
 pub mod theme;
 pub mod view;

@@ -17,6 +17,7 @@ use tokio::sync::{mpsc, watch};
 use crate::lab::progress::{self, Progress};
 
 use super::app::{App, Cmd, Msg};
+use super::lab_effects::{self, LabContext};
 use super::view::view;
 
 /// How often the clock ticks (time spent, autosave).
@@ -24,9 +25,10 @@ const TICK: Duration = Duration::from_millis(250);
 /// At most one frame per this interval, however many events arrive.
 const FRAME: Duration = Duration::from_millis(10);
 
-/// Where effects write.
+/// Where effects write, and how to reach the lab.
 pub struct Effects {
     pub progress_file: PathBuf,
+    pub lab: LabContext,
 }
 
 /// Turns mouse capture off again on every way out, panics included.
@@ -69,8 +71,18 @@ pub async fn run(app: App, effects: Effects) -> Result<()> {
 
 async fn event_loop(terminal: &mut DefaultTerminal, app: App, effects: &Effects) -> Result<()> {
     let (tx, rx) = mpsc::unbounded_channel::<Msg>();
-    let saver = Saver::spawn(effects.progress_file.clone(), tx);
-    let result = drive(terminal, app, rx, &saver).await;
+    let saver = Saver::spawn(effects.progress_file.clone(), tx.clone());
+    let result = drive(
+        terminal,
+        app,
+        rx,
+        &Executor {
+            saver: &saver,
+            tx,
+            lab: &effects.lab,
+        },
+    )
+    .await;
     saver.finish().await;
     result
 }
@@ -79,7 +91,7 @@ async fn drive(
     terminal: &mut DefaultTerminal,
     mut app: App,
     mut rx: mpsc::UnboundedReceiver<Msg>,
-    saver: &Saver,
+    executor: &Executor<'_>,
 ) -> Result<()> {
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);
@@ -126,7 +138,7 @@ async fn drive(
         for msg in pending {
             let redraw = !matches!(msg, Msg::Tick { .. });
             for cmd in app.update(msg) {
-                execute(cmd, saver);
+                executor.execute(cmd);
             }
             dirty |= redraw;
         }
@@ -149,13 +161,29 @@ fn to_msg(event: Event) -> Option<Msg> {
     }
 }
 
-fn execute(cmd: Cmd, saver: &Saver) {
-    match cmd {
-        Cmd::SaveProgress(snapshot) => saver.save(snapshot),
-        Cmd::RunQuery { id, lang, expr } => {
-            tracing::info!(id, %lang, expr, "query requested");
+/// Starts each command's effect; results come back through `tx` as messages.
+struct Executor<'a> {
+    saver: &'a Saver,
+    tx: mpsc::UnboundedSender<Msg>,
+    lab: &'a LabContext,
+}
+
+impl Executor<'_> {
+    fn execute(&self, cmd: Cmd) {
+        let (lab, tx) = (self.lab.clone(), self.tx.clone());
+        match cmd {
+            Cmd::SaveProgress(snapshot) => self.saver.save(snapshot),
+            Cmd::RunQuery { id, lang, expr } => {
+                tracing::info!(id, %lang, expr, "query requested");
+            }
+            Cmd::PollLab { id } => lab_effects::poll(lab, id, tx),
+            Cmd::ControlComponent { component, action } => {
+                lab_effects::control(lab, component, action, tx);
+            }
+            Cmd::LoadLogs { component, tail } => lab_effects::logs(lab, component, tail, tx),
+            Cmd::StartLab => lab_effects::start(lab, tx),
+            Cmd::Quit => {}
         }
-        Cmd::Quit => {}
     }
 }
 

@@ -12,7 +12,9 @@ use ratatui::widgets::{
 use crate::lab::content::ItemKind;
 use crate::lab::progress::Status;
 
-use super::app::{App, Focus};
+mod stack;
+
+use super::app::{App, Focus, RightPane};
 use super::keymap::{self, Context};
 use super::layout::{Areas, MIN_HEIGHT, MIN_WIDTH};
 use super::navigator::TABS;
@@ -33,10 +35,16 @@ pub fn view(app: &App, frame: &mut Frame) {
         return;
     }
     draw_navigator(app, frame, areas.navigator);
-    draw_reader(app, frame, areas.reader);
+    match app.right {
+        RightPane::Reader => draw_reader(app, frame, areas.reader),
+        RightPane::Stack => stack::draw_stack(app, frame, areas.reader),
+    }
     draw_status(app, frame, areas.status);
     if let Some(scroll) = app.help {
         draw_help(app, frame, area, scroll);
+    }
+    if let Some(confirm) = &app.confirm {
+        draw_confirm(app, frame, area, &confirm.question);
     }
 }
 
@@ -53,7 +61,7 @@ fn draw_too_small(frame: &mut Frame, area: Rect) {
     );
 }
 
-fn pane_block<'a>(app: &App, focused: bool, title: Line<'a>) -> Block<'a> {
+pub(super) fn pane_block<'a>(app: &App, focused: bool, title: Line<'a>) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_type(if focused {
@@ -221,7 +229,7 @@ fn draw_reader(app: &App, frame: &mut Frame, area: Rect) {
 
 fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
-    let mut left = vec![Span::raw(format!(" {} ", app.lab_status))];
+    let mut left = vec![Span::raw(format!(" {} ", app.lab_status()))];
     if app.content_problems > 0 {
         left.push(Span::raw("│ "));
         left.push(Span::styled(
@@ -238,10 +246,14 @@ fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
         };
         left.push(Span::styled(notice.text.clone(), style));
     }
-    // Global keys first: "? help" must survive a narrow footer.
-    let mut contexts = app.contexts();
-    contexts.reverse();
-    let hints: Vec<String> = keymap::hints(&contexts)
+    // "? help" first so it survives a narrow footer, then the focused pane's keys, then
+    // the other global ones.
+    let mut pairs = keymap::hints(&app.contexts());
+    if let Some(pos) = pairs.iter().position(|(keys, _)| keys == "?") {
+        let help = pairs.remove(pos);
+        pairs.insert(0, help);
+    }
+    let hints: Vec<String> = pairs
         .into_iter()
         .map(|(keys, word)| format!("{keys} {word}"))
         .collect();
@@ -269,16 +281,43 @@ fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
     );
 }
 
+fn draw_confirm(app: &App, frame: &mut Frame, area: Rect, question: &str) {
+    let theme = &app.theme;
+    let width = (question.chars().count() as u16 + 6).clamp(30, area.width.saturating_sub(4));
+    let popup = Rect::new(
+        area.x + (area.width.saturating_sub(width)) / 2,
+        area.y + area.height.saturating_sub(5) / 2,
+        width,
+        5.min(area.height),
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .border_style(theme.border_focused);
+    let text = vec![
+        Line::from(question.to_string()),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("y", theme.key),
+            Span::raw(" yes   "),
+            Span::styled("n", theme.key),
+            Span::raw(" no"),
+        ]),
+    ];
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(text)
+            .block(block)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        popup,
+    );
+}
+
 fn draw_help(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
     let theme = &app.theme;
     let mut lines = Vec::new();
-    for context in [
-        Context::Global,
-        Context::Navigator,
-        Context::Reader,
-        Context::Filter,
-        Context::Help,
-    ] {
+    for context in Context::ALL {
         lines.push(Line::styled(context.title(), theme.title));
         for (keys, help) in keymap::help_rows(context) {
             lines.push(Line::from(vec![
@@ -311,7 +350,7 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
     );
 }
 
-fn truncate(text: &str, room: usize) -> String {
+pub(super) fn truncate(text: &str, room: usize) -> String {
     if text.chars().count() <= room {
         text.to_string()
     } else if room == 0 {

@@ -1,0 +1,268 @@
+//! The Stack pane: the lab's components, their state, start/stop/restart, and their logs.
+
+use std::time::Duration;
+
+use crate::lab::stack::{ComponentState, ComponentStatus, ControlAction, UpEvent};
+
+use super::keymap::Action;
+
+/// What is known about the lab, as last polled.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LabView {
+    /// Not polled yet.
+    Checking,
+    /// No lab state on disk: nothing was started (or `down` ran).
+    NotStarted,
+    Running {
+        runtime: String,
+        components: Vec<ComponentStatus>,
+    },
+    /// The poll itself failed (unreadable state file, engine gone…).
+    Failed(String),
+}
+
+/// The logs of one component, tailed while open.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogView {
+    pub component: String,
+    pub lines: Vec<String>,
+    /// First visible line when not following the end.
+    pub scroll: usize,
+    pub follow: bool,
+    pub search: String,
+    pub searching: bool,
+    pub error: Option<String>,
+}
+
+impl LogView {
+    /// Lines that match the search (all when it is empty), with their index.
+    pub fn visible(&self) -> Vec<(usize, &str)> {
+        let needle = self.search.to_lowercase();
+        self.lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| needle.is_empty() || l.to_lowercase().contains(&needle))
+            .map(|(i, l)| (i, l.as_str()))
+            .collect()
+    }
+
+    pub fn top(&self, height: usize) -> usize {
+        let len = self.visible().len();
+        if self.follow {
+            len.saturating_sub(height)
+        } else {
+            self.scroll.min(len.saturating_sub(height))
+        }
+    }
+
+    fn scroll_by(&mut self, delta: isize, height: usize) {
+        let top = self.top(height);
+        let max = self.visible().len().saturating_sub(height);
+        self.scroll = top.saturating_add_signed(delta).min(max);
+        self.follow = self.scroll >= max;
+    }
+}
+
+/// A lab start in progress, shown line by line.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UpProgress {
+    pub lines: Vec<String>,
+    pub done: bool,
+}
+
+/// The pane's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackPane {
+    pub lab: LabView,
+    pub selected: usize,
+    pub logs: Option<LogView>,
+    pub up: Option<UpProgress>,
+    /// A control action waiting for its result (`restarting prometheus…`).
+    pub busy: Option<String>,
+}
+
+/// What the pane asks the app to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StackOutcome {
+    Handled,
+    Ignored,
+    Back,
+    Control(String, ControlAction),
+    OpenLogs(String),
+    StartLab,
+}
+
+impl Default for StackPane {
+    fn default() -> Self {
+        Self {
+            lab: LabView::Checking,
+            selected: 0,
+            logs: None,
+            up: None,
+            busy: None,
+        }
+    }
+}
+
+impl StackPane {
+    pub fn components(&self) -> &[ComponentStatus] {
+        match &self.lab {
+            LabView::Running { components, .. } => components,
+            _ => &[],
+        }
+    }
+
+    pub fn selected_component(&self) -> Option<&ComponentStatus> {
+        self.components().get(self.selected)
+    }
+
+    /// One line for the status bar: what runs and what does not.
+    pub fn summary(&self) -> String {
+        match &self.lab {
+            LabView::Checking => "lab: checking…".into(),
+            LabView::NotStarted => "lab: not started".into(),
+            LabView::Failed(_) => "lab: unknown (see Stack pane)".into(),
+            LabView::Running {
+                runtime,
+                components,
+            } => {
+                let ready = components
+                    .iter()
+                    .filter(|c| c.state == ComponentState::Ready)
+                    .count();
+                let counted = components
+                    .iter()
+                    .filter(|c| {
+                        !matches!(
+                            c.state,
+                            ComponentState::NotInstalled | ComponentState::Unavailable
+                        )
+                    })
+                    .count();
+                let mut line = format!("lab: {runtime} {ready}/{counted} ready");
+                let trouble: Vec<String> = components
+                    .iter()
+                    .filter(|c| {
+                        matches!(
+                            c.state,
+                            ComponentState::Down
+                                | ComponentState::Paused
+                                | ComponentState::Starting
+                        )
+                    })
+                    .map(|c| format!("{} {}", c.name, c.state.as_str()))
+                    .collect();
+                if !trouble.is_empty() {
+                    line.push_str(&format!(" ({})", trouble.join(", ")));
+                }
+                line
+            }
+        }
+    }
+
+    pub fn set_lab(&mut self, lab: LabView) {
+        self.lab = lab;
+        self.selected = self.selected.min(self.components().len().saturating_sub(1));
+    }
+
+    pub fn on_up_event(&mut self, event: &UpEvent) {
+        let progress = self.up.get_or_insert_with(UpProgress::default);
+        progress.lines.push(describe(event));
+    }
+
+    /// Keys while the component list has focus (logs closed).
+    pub fn handle(&mut self, action: Action) -> StackOutcome {
+        let name = self.selected_component().map(|c| c.name.clone());
+        let count = self.components().len();
+        match (action, name) {
+            (Action::Down, _) => self.selected = (self.selected + 1).min(count.saturating_sub(1)),
+            (Action::Up, _) => self.selected = self.selected.saturating_sub(1),
+            (Action::Top, _) => self.selected = 0,
+            (Action::Bottom, _) => self.selected = count.saturating_sub(1),
+            (Action::Back, _) => return StackOutcome::Back,
+            (Action::StartLab, _) if matches!(self.lab, LabView::NotStarted) => {
+                return StackOutcome::StartLab;
+            }
+            (Action::Open | Action::ShowLogs, Some(name)) => return StackOutcome::OpenLogs(name),
+            (Action::StartComponent, Some(name)) => {
+                return StackOutcome::Control(name, ControlAction::Start);
+            }
+            (Action::StopComponent, Some(name)) => {
+                return StackOutcome::Control(name, ControlAction::Stop);
+            }
+            (Action::RestartComponent, Some(name)) => {
+                return StackOutcome::Control(name, ControlAction::Restart);
+            }
+            _ => return StackOutcome::Ignored,
+        }
+        StackOutcome::Handled
+    }
+
+    /// Keys while a component's logs are open.
+    pub fn handle_logs(&mut self, action: Action, height: usize) -> StackOutcome {
+        let Some(logs) = &mut self.logs else {
+            return StackOutcome::Ignored;
+        };
+        let page = height.saturating_sub(1).max(1) as isize;
+        match action {
+            Action::Down => logs.scroll_by(1, height),
+            Action::Up => logs.scroll_by(-1, height),
+            Action::PageDown => logs.scroll_by(page, height),
+            Action::PageUp => logs.scroll_by(-page, height),
+            Action::Top => {
+                logs.follow = false;
+                logs.scroll = 0;
+            }
+            Action::Bottom => logs.follow = true,
+            Action::StartFilter => logs.searching = true,
+            Action::Back => self.logs = None,
+            _ => return StackOutcome::Ignored,
+        }
+        StackOutcome::Handled
+    }
+
+    /// Typing a log search.
+    pub fn handle_search(&mut self, action: Option<Action>, typed: Option<char>) {
+        let Some(logs) = &mut self.logs else {
+            return;
+        };
+        match (action, typed) {
+            (Some(Action::AcceptFilter), _) => logs.searching = false,
+            (Some(Action::CancelFilter), _) => {
+                logs.searching = false;
+                logs.search.clear();
+            }
+            (Some(Action::DeleteChar), _) => {
+                logs.search.pop();
+            }
+            (_, Some(c)) if !c.is_control() => logs.search.push(c),
+            _ => {}
+        }
+        logs.follow = true;
+    }
+
+    pub fn is_searching(&self) -> bool {
+        self.logs.as_ref().is_some_and(|l| l.searching)
+    }
+}
+
+/// One progress line of `up`, the same words the CLI prints.
+pub fn describe(event: &UpEvent) -> String {
+    match event {
+        UpEvent::Planned { components } => format!("starting {}", components.join(", ")),
+        UpEvent::Skipped { component, reason } => format!("{component}: skipped, {reason}"),
+        UpEvent::AlreadyRunning { component, url } => {
+            format!("{component}: already running at {url}")
+        }
+        UpEvent::Starting { component, .. } => format!("{component}: starting"),
+        UpEvent::WaitingReady { component, url } => format!("{component}: waiting for {url}"),
+        UpEvent::Ready {
+            component, took, ..
+        } => format!("{component}: ready in {}", seconds(*took)),
+        UpEvent::Failed { component, reason } => format!("{component}: failed: {reason}"),
+    }
+}
+
+pub fn seconds(d: Duration) -> String {
+    format!("{:.1}s", d.as_secs_f64())
+}
