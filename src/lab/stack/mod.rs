@@ -14,6 +14,8 @@ pub mod native;
 mod plan;
 pub mod ports;
 pub mod proc;
+mod render;
+mod shared;
 pub mod spec;
 mod state;
 pub mod template;
