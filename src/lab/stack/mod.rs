@@ -26,6 +26,7 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
+pub use docker::DockerRuntime;
 pub use error::StackError;
 pub use native::{NativeOptions, NativeRuntime};
 pub use plan::{Addressing, LAB, Plan, PlanOptions};
