@@ -2,39 +2,29 @@
 //! from the host's Prometheus, then run, paused, stopped, killed and cleaned up by label.
 //! Without an engine the tests skip, unless LABTUI_REQUIRE_DOCKER=1 makes that a failure.
 
+#[path = "support/docker.rs"]
+mod docker_support;
 #[path = "support/rootfs.rs"]
 mod rootfs;
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use bollard::Docker;
 use bollard::models::{PortBinding, RestartPolicyNameEnum};
-use bollard::query_parameters::{
-    InspectContainerOptions, ListContainersOptions, ListNetworksOptions, ListVolumesOptions,
-};
+use bollard::query_parameters::InspectContainerOptions;
+use docker_support::{Cleanup, http, labelled_leftovers, raw_docker, skip};
 use labtui::lab::stack::docker::{
-    BindMount, ContainerSpec, DEFAULT_LAB, DockerEngine, DockerError, Phase, PortMap, Readiness,
+    BindMount, ContainerSpec, DockerEngine, DockerError, Phase, PortMap, Readiness,
 };
 use tempfile::TempDir;
 use tokio::sync::mpsc;
 
-const REQUIRE_ENV: &str = "LABTUI_REQUIRE_DOCKER";
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
 const GRACE: Duration = Duration::from_secs(10);
 
 /// A lab name no other test (or concurrent test process) uses.
 fn lab_name(test: &str) -> String {
     format!("labtui-t{}-{test}", std::process::id())
-}
-
-/// Either the skip line or, when Docker is required, a failure.
-fn skip(reason: &str) {
-    if std::env::var(REQUIRE_ENV).as_deref() == Ok("1") {
-        panic!("{REQUIRE_ENV}=1 but the Docker tests cannot run: {reason}");
-    }
-    eprintln!("skipping: {reason}");
 }
 
 async fn engine(lab: &str) -> Option<DockerEngine> {
@@ -45,46 +35,6 @@ async fn engine(lab: &str) -> Option<DockerEngine> {
             None
         }
         Err(e) => panic!("connecting to Docker: {e}"),
-    }
-}
-
-/// Removes the labs' objects and the images even when an assertion failed. Drop runs inside
-/// the test's runtime, so the work happens on a thread with a runtime of its own.
-#[derive(Default)]
-struct Cleanup {
-    labs: Vec<String>,
-    images: Vec<String>,
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let labs = std::mem::take(&mut self.labs);
-        let images = std::mem::take(&mut self.images);
-        let worker = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            rt.block_on(async {
-                for lab in &labs {
-                    if let Ok(engine) = DockerEngine::connect(lab).await
-                        && let Err(e) = engine.remove_all(true).await
-                    {
-                        eprintln!("cleanup of lab {lab}: {e}");
-                    }
-                }
-                if let Ok(engine) = DockerEngine::connect(DEFAULT_LAB).await {
-                    for image in &images {
-                        if let Err(e) = engine.remove_image(image).await {
-                            eprintln!("cleanup of image {image}: {e}");
-                        }
-                    }
-                }
-            });
-        });
-        let _ = worker.join();
     }
 }
 
@@ -175,55 +125,6 @@ fn prometheus(component: &str, image: &str, config_dir: &Path, port: u16) -> Con
             port,
         }),
     }
-}
-
-fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(2))
-        .build()
-        .expect("http client")
-}
-
-/// A plain client, to check what the engine really holds independently of the adapter.
-async fn raw_docker() -> Docker {
-    Docker::connect_with_local_defaults()
-        .expect("docker")
-        .negotiate_version()
-        .await
-        .expect("api version")
-}
-
-/// What the engine still holds with this lab's label, queried directly.
-async fn labelled_leftovers(lab: &str) -> (usize, usize, usize) {
-    let docker = raw_docker().await;
-    let filter = HashMap::from([("label".to_string(), vec![format!("io.labtui.lab={lab}")])]);
-    let containers = docker
-        .list_containers(Some(ListContainersOptions {
-            all: true,
-            filters: Some(filter.clone()),
-            ..Default::default()
-        }))
-        .await
-        .expect("list containers");
-    let networks = docker
-        .list_networks(Some(ListNetworksOptions {
-            filters: Some(filter.clone()),
-        }))
-        .await
-        .expect("list networks");
-    let volumes = docker
-        .list_volumes(Some(ListVolumesOptions {
-            filters: Some(filter),
-        }))
-        .await
-        .expect("list volumes");
-    (
-        containers.len(),
-        networks.len(),
-        volumes.volumes.unwrap_or_default().len(),
-    )
 }
 
 #[tokio::test]

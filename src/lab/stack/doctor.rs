@@ -1,9 +1,12 @@
-//! `labtui doctor` for the native runtime: binaries, ports, disk, then a running lab's health.
+//! `labtui doctor` for the native runtime (binaries, ports, disk, then a running lab's health)
+//! and the port and disk checks the Docker runtime's doctor shares.
 
 use std::path::Path;
 
 use super::native::NativeRuntime;
 use super::plan::Plan;
+use super::ports::PortHolder;
+use super::spec::Component;
 use super::state::LabState;
 use super::types::{Check, SkipReason};
 use super::{ports, proc, verify};
@@ -53,40 +56,63 @@ pub async fn native(rt: &NativeRuntime, plan: &Plan, state: Option<&LabState>) -
     }
 
     for component in installed {
-        for (port_name, port) in plan.ports.get(&component.name).into_iter().flatten() {
-            let name = format!("port {port} ({}.{port_name})", component.name);
-            if ports::is_free(*port) {
-                checks.push(Check::ok(name, "free"));
-                continue;
-            }
-            let holder = ports::holder(*port);
-            let lab_holds = state
+        checks.extend(port_checks(plan, component, |port, holder| {
+            state
                 .and_then(|s| s.component(&component.name))
                 .is_some_and(|r| {
-                    r.ports.values().any(|p| p == port)
-                        && holder.as_ref().is_none_or(|h| Some(h.pid) == r.pid)
-                });
-            checks.push(match (lab_holds, holder) {
-                (true, _) => Check::ok(name, format!("in use by the lab's {}", component.name)),
-                (false, Some(h)) => Check::fail(
-                    name,
-                    format!("held by pid {} ({})", h.pid, h.command),
-                    format!("stop pid {} or choose other ports with --port-base", h.pid),
-                ),
-                (false, None) => Check::fail(
-                    name,
-                    "held by another user's process",
-                    "find it with `sudo ss -ltnp`, or choose other ports with --port-base",
-                ),
-            });
-        }
+                    r.ports.values().any(|p| *p == port)
+                        && holder.is_none_or(|h| Some(h.pid) == r.pid)
+                })
+        }));
     }
+    checks.push(disk_check(root));
 
-    let existing = root
+    if let Some(state) = state {
+        checks.extend(verify::deployment(state).await);
+    }
+    checks
+}
+
+/// One check per planned port of `component`: free, held by the lab itself (`lab_holds`
+/// says so, given the port and its visible holder), or held by something else.
+pub(crate) fn port_checks(
+    plan: &Plan,
+    component: &Component,
+    lab_holds: impl Fn(u16, Option<&PortHolder>) -> bool,
+) -> Vec<Check> {
+    let mut checks = Vec::new();
+    for (port_name, port) in plan.ports.get(&component.name).into_iter().flatten() {
+        let name = format!("port {port} ({}.{port_name})", component.name);
+        if ports::is_free(*port) {
+            checks.push(Check::ok(name, "free"));
+            continue;
+        }
+        let holder = ports::holder(*port);
+        checks.push(match (lab_holds(*port, holder.as_ref()), holder) {
+            (true, _) => Check::ok(name, format!("in use by the lab's {}", component.name)),
+            (false, Some(h)) => Check::fail(
+                name,
+                format!("held by pid {} ({})", h.pid, h.command),
+                format!("stop pid {} or choose other ports with --port-base", h.pid),
+            ),
+            (false, None) => Check::fail(
+                name,
+                "held by another user's process",
+                "find it with `sudo ss -ltnp`, or choose other ports with --port-base",
+            ),
+        });
+    }
+    checks
+}
+
+/// Free space under `path` (or its nearest existing ancestor): fail under 512 MiB, warn
+/// under 2 GiB.
+pub(crate) fn disk_check(path: &Path) -> Check {
+    let existing = path
         .ancestors()
         .find(|p| p.exists())
         .unwrap_or(Path::new("/"));
-    checks.push(match proc::disk_free(existing) {
+    match proc::disk_free(existing) {
         Some(free) if free < 512 * MIB => Check::fail(
             "disk",
             format!("{} MiB free under {}", free / MIB, existing.display()),
@@ -106,10 +132,5 @@ pub async fn native(rt: &NativeRuntime, plan: &Plan, state: Option<&LabState>) -
             format!("could not read free space of {}", existing.display()),
             "check `df -h`",
         ),
-    });
-
-    if let Some(state) = state {
-        checks.extend(verify::deployment(state).await);
     }
-    checks
 }

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::docker::DockerError;
 use super::ports::BusyPort;
 
 /// Everything that can go wrong while reading the spec, planning, starting or stopping the lab.
@@ -115,6 +116,10 @@ pub enum StackError {
 
     #[error("could not build an HTTP client: {0}")]
     Http(String),
+
+    /// The Docker engine refused or failed; the message names the component and the fix.
+    #[error(transparent)]
+    Docker(#[from] DockerError),
 }
 
 fn busy_message(ports: &[BusyPort]) -> String {

@@ -14,6 +14,8 @@ pub mod native;
 mod plan;
 pub mod ports;
 pub mod proc;
+mod render;
+mod shared;
 pub mod spec;
 mod state;
 pub mod template;
@@ -24,6 +26,7 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
+pub use docker::DockerRuntime;
 pub use error::StackError;
 pub use native::{NativeOptions, NativeRuntime};
 pub use plan::{Addressing, LAB, Plan, PlanOptions};

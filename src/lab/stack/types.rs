@@ -48,6 +48,16 @@ pub enum UpEvent {
         component: String,
         url: String,
     },
+    /// One progress line of an image pull (Docker), per layer when `layer` is set; the
+    /// engine's wording in `status` ("Downloading", "Extracting", "Pull complete").
+    Pulling {
+        component: String,
+        image: String,
+        layer: Option<String>,
+        status: String,
+        current: Option<u64>,
+        total: Option<u64>,
+    },
     Starting {
         component: String,
         command: String,
@@ -107,6 +117,12 @@ pub struct DownReport {
     pub not_ours: Vec<(String, u32)>,
     /// Files removed (state, pid files).
     pub removed: Vec<PathBuf>,
+    /// Docker: the lab networks removed.
+    pub networks: Vec<String>,
+    /// Docker: named volumes removed, with the data in them.
+    pub volumes_removed: Vec<String>,
+    /// Docker: named volumes kept, so the next `up` finds the lab's data again.
+    pub volumes_kept: Vec<String>,
 }
 
 /// A component's state as `status` sees it.

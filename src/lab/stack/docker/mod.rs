@@ -11,6 +11,7 @@ mod error;
 mod image;
 mod inspect;
 mod lifecycle;
+mod runtime;
 mod types;
 
 use std::collections::HashMap;
@@ -20,6 +21,9 @@ use std::time::Duration;
 use bollard::Docker;
 
 pub use error::DockerError;
+pub use runtime::{
+    CONTAINER_CONFIG_ROOT, DockerRuntime, container_data_dir, data_volume, unreachable_check,
+};
 pub use types::{
     BindMount, ContainerInfo, ContainerSpec, ContainerState, Phase, PortMap, PullProgress,
     Readiness, Removed,

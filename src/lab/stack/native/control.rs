@@ -9,10 +9,8 @@ use super::NativeRuntime;
 use super::launch::{self, Launch};
 use super::up::alive;
 use crate::lab::stack::state::{ComponentRecord, LabState, PidFile};
-use crate::lab::stack::types::{
-    ComponentState, ComponentStatus, ControlAction, DownReport, SkipReason,
-};
-use crate::lab::stack::{StackError, http, proc};
+use crate::lab::stack::types::{ComponentState, ComponentStatus, ControlAction, DownReport};
+use crate::lab::stack::{StackError, http, proc, shared};
 
 /// How long a component gets to exit after SIGTERM before SIGKILL.
 pub const STOP_GRACE: Duration = Duration::from_secs(5);
@@ -125,33 +123,13 @@ pub(super) async fn status(state: &LabState) -> Vec<ComponentStatus> {
             .map(|r| one_status(client.as_ref(), r)),
     )
     .await;
-    let skipped = state.skipped.iter().map(|s| ComponentStatus {
-        name: s.name.clone(),
-        state: match s.reason {
-            SkipReason::MissingBinary { .. } => ComponentState::NotInstalled,
-            SkipReason::NotForRuntime { .. } => ComponentState::Unavailable,
-        },
-        url: None,
-        version: None,
-        uptime: None,
-        rss_bytes: None,
-        pid: None,
-        detail: Some(s.reason.to_string()),
-    });
-    rows.into_iter().chain(skipped).collect()
+    rows.into_iter()
+        .chain(shared::skipped_rows(state))
+        .collect()
 }
 
 async fn one_status(client: Option<&reqwest::Client>, record: &ComponentRecord) -> ComponentStatus {
-    let mut row = ComponentStatus {
-        name: record.name.clone(),
-        state: ComponentState::Down,
-        url: Some(record.url.clone()),
-        version: None,
-        uptime: None,
-        rss_bytes: None,
-        pid: None,
-        detail: None,
-    };
+    let mut row = shared::down_row(record);
     let log = record
         .log_file
         .as_ref()
@@ -176,26 +154,7 @@ async fn one_status(client: Option<&reqwest::Client>, record: &ComponentRecord) 
             Some("paused (SIGSTOP): it accepts connections but does not answer".to_string());
         return row;
     }
-    let Some(client) = client else {
-        row.state = ComponentState::Starting;
-        row.detail = Some("could not probe it (no HTTP client)".to_string());
-        return row;
-    };
-    match http::probe(client, &record.ready_url).await {
-        Ok(()) => {
-            row.state = ComponentState::Ready;
-            if let Some(probe) = &record.version {
-                row.version = http::version(client, &record.url, probe).await;
-            }
-        }
-        Err(reason) => {
-            row.state = ComponentState::Starting;
-            row.detail = Some(format!(
-                "running but {} is not ready: {reason}",
-                record.ready_url
-            ));
-        }
-    }
+    shared::probe_row(client, record, &mut row).await;
     row
 }
 

@@ -11,9 +11,8 @@ use super::ResolvedBinary;
 use crate::lab::stack::error::StackError;
 use crate::lab::stack::plan::{Addressing, Plan};
 use crate::lab::stack::spec::Component;
-use crate::lab::stack::state::{LabDirs, write_atomic};
-use crate::lab::stack::template::TemplateError;
-use crate::lab::stack::{http, proc};
+use crate::lab::stack::state::LabDirs;
+use crate::lab::stack::{http, proc, render};
 
 /// Everything needed to (re)start a component process.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,25 +21,6 @@ pub(super) struct Launch {
     pub env: BTreeMap<String, String>,
     pub workdir: PathBuf,
     pub log: PathBuf,
-}
-
-fn template_error(file: String, component: &str, src: &str, err: TemplateError) -> StackError {
-    match err {
-        TemplateError::Unknown { line, name } => StackError::Placeholder {
-            file,
-            component: component.to_string(),
-            config: src.to_string(),
-            line,
-            placeholder: name,
-        },
-        TemplateError::Block { line, message } => StackError::Template {
-            file,
-            component: component.to_string(),
-            config: src.to_string(),
-            line,
-            message,
-        },
-    }
 }
 
 fn create_dir(dir: &Path) -> Result<(), StackError> {
@@ -69,44 +49,16 @@ pub(super) fn prepare(
         data_dir: data_dir.display().to_string(),
         bin_home: Some(binary.home.display().to_string()),
     };
-    let ctx = plan.render_context(component, &addressing, present);
-    for cfg in &component.configs {
-        let text = plan.spec.config_text(&cfg.src)?;
-        let rendered = ctx.render(&text).map_err(|e| {
-            template_error(
-                plan.spec.config_display(&cfg.src),
-                &component.name,
-                &cfg.src,
-                e,
-            )
-        })?;
-        write_atomic(&config_dir.join(&cfg.dest), rendered.as_bytes())?;
-    }
-    if component.name == "prometheus" {
-        // prometheus.yml's `shop` job reads this file; it must exist (empty until the shop runs).
-        let targets = dirs.shop_targets_file();
-        if !targets.exists() {
-            write_atomic(&targets, b"[]\n")?;
-        }
-    }
-    let spec_file = plan.spec.config_display("stack.toml");
-    let render = |text: &str, what: &str| {
-        ctx.render_line(text)
-            .map_err(|e| template_error(spec_file.clone(), &component.name, what, e))
-    };
+    let rendered = render::render_component(plan, dirs, component, &addressing, present)?;
     let mut command = vec![binary.path.display().to_string()];
     command.extend(binary.pre_args.iter().cloned());
-    for arg in &component.args {
-        command.push(render(arg, "args")?);
-    }
+    command.extend(rendered.args);
     let mut env = BTreeMap::new();
     env.insert(
         "GOMEMLIMIT".to_string(),
         format!("{}MiB", component.memory_mb),
     );
-    for (key, value) in &component.env {
-        env.insert(key.clone(), render(value, "env")?);
-    }
+    env.extend(rendered.env);
     Ok(Launch {
         command,
         env,

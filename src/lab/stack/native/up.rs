@@ -9,15 +9,11 @@ use tokio::sync::mpsc;
 use super::launch::{self, Launch};
 use super::{NativeRuntime, ResolvedBinary};
 use crate::lab::stack::plan::Plan;
+use crate::lab::stack::shared::{self, emit, skip};
 use crate::lab::stack::spec::Component;
 use crate::lab::stack::state::{ComponentRecord, LabState, PidFile, SkippedComponent};
 use crate::lab::stack::types::{Outcome, SkipReason, UpEvent, UpReport};
 use crate::lab::stack::{BusyPort, RuntimeKind, StackError, http, ports, proc};
-
-async fn emit(events: &mpsc::Sender<UpEvent>, event: UpEvent) {
-    // A caller that stopped listening does not stop the lab from starting.
-    let _ = events.send(event).await;
-}
 
 /// Whether a recorded component is still the live process labtui started.
 pub(super) fn alive(record: &ComponentRecord) -> bool {
@@ -161,7 +157,8 @@ pub(super) async fn up(
     state.save(dirs)?;
 
     let client = http::client()?;
-    for wave in waves(&launches) {
+    let starting: Vec<&Component> = launches.iter().map(|(c, _, _)| *c).collect();
+    for wave in shared::waves(&starting) {
         let mut waiting = Vec::new();
         for index in wave {
             let (component, binary, launch) = &launches[index];
@@ -260,33 +257,8 @@ pub(super) async fn up(
     }
     state.save(dirs)?;
 
-    let order = plan.components.iter().chain(plan.unavailable.iter());
-    let outcomes = order
-        .filter_map(|n| outcomes.remove(n).map(|o| (n.clone(), o)))
-        .collect();
+    let outcomes = shared::ordered_outcomes(plan, outcomes);
     Ok(UpReport { state, outcomes })
-}
-
-async fn skip(
-    events: &mpsc::Sender<UpEvent>,
-    outcomes: &mut BTreeMap<String, Outcome>,
-    skipped: &mut Vec<SkippedComponent>,
-    name: &str,
-    reason: SkipReason,
-) {
-    emit(
-        events,
-        UpEvent::Skipped {
-            component: name.to_string(),
-            reason: reason.clone(),
-        },
-    )
-    .await;
-    outcomes.insert(name.to_string(), Outcome::Skipped(reason.clone()));
-    skipped.push(SkippedComponent {
-        name: name.to_string(),
-        reason,
-    });
 }
 
 fn record(
@@ -297,20 +269,7 @@ fn record(
     pid: u32,
     start_ticks: Option<u64>,
 ) -> ComponentRecord {
-    let primary = plan
-        .primary_port(&component.name)
-        .unwrap_or(component.primary_port().default);
-    let ready_port = plan
-        .port(&component.name, &component.ready_port)
-        .unwrap_or(primary);
     ComponentRecord {
-        name: component.name.clone(),
-        url: format!("http://127.0.0.1:{primary}"),
-        ready_url: format!("http://127.0.0.1:{ready_port}{}", component.ready_path),
-        ports: plan.ports.get(&component.name).cloned().unwrap_or_default(),
-        version: component.version.clone(),
-        ready_timeout_s: component.ready_timeout.as_secs(),
-        started_at: Utc::now(),
         pid: Some(pid),
         start_ticks,
         binary: Some(binary.path.clone()),
@@ -318,28 +277,6 @@ fn record(
         env: launch.env.clone(),
         workdir: Some(launch.workdir.clone()),
         log_file: Some(launch.log.clone()),
-        container: None,
+        ..shared::base_record(plan, component)
     }
-}
-
-/// Group launches (already in dependency order) into waves: a component starts in the
-/// wave after the last of its dependencies that is being started too.
-fn waves(launches: &[(&Component, ResolvedBinary, Launch)]) -> Vec<Vec<usize>> {
-    let mut level: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut waves: Vec<Vec<usize>> = Vec::new();
-    for (i, (component, _, _)) in launches.iter().enumerate() {
-        let l = component
-            .depends_on
-            .iter()
-            .filter_map(|d| level.get(d.as_str()))
-            .map(|l| l + 1)
-            .max()
-            .unwrap_or(0);
-        level.insert(component.name.as_str(), l);
-        if waves.len() <= l {
-            waves.resize_with(l + 1, Vec::new);
-        }
-        waves[l].push(i);
-    }
-    waves
 }

@@ -1,0 +1,163 @@
+//! Pieces of `up` and `status` every runtime shares: progress events, skips, start waves,
+//! a component's URLs, and the readiness and version probe behind a status row.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use tokio::sync::mpsc;
+
+use super::http;
+use super::plan::Plan;
+use super::spec::Component;
+use super::state::{ComponentRecord, LabState, SkippedComponent};
+use super::types::{ComponentState, ComponentStatus, Outcome, SkipReason, UpEvent};
+
+/// Send one progress event; a caller that stopped listening does not stop the lab starting.
+pub(crate) async fn emit(events: &mpsc::Sender<UpEvent>, event: UpEvent) {
+    let _ = events.send(event).await;
+}
+
+/// Report a component as skipped: the event, its outcome and its place in the state.
+pub(crate) async fn skip(
+    events: &mpsc::Sender<UpEvent>,
+    outcomes: &mut BTreeMap<String, Outcome>,
+    skipped: &mut Vec<SkippedComponent>,
+    name: &str,
+    reason: SkipReason,
+) {
+    emit(
+        events,
+        UpEvent::Skipped {
+            component: name.to_string(),
+            reason: reason.clone(),
+        },
+    )
+    .await;
+    outcomes.insert(name.to_string(), Outcome::Skipped(reason.clone()));
+    skipped.push(SkippedComponent {
+        name: name.to_string(),
+        reason,
+    });
+}
+
+/// Outcomes in the plan's order (started components, then the unavailable ones).
+pub(crate) fn ordered_outcomes(
+    plan: &Plan,
+    mut outcomes: BTreeMap<String, Outcome>,
+) -> Vec<(String, Outcome)> {
+    plan.components
+        .iter()
+        .chain(plan.unavailable.iter())
+        .filter_map(|n| outcomes.remove(n).map(|o| (n.clone(), o)))
+        .collect()
+}
+
+/// Group components (already in dependency order) into waves of indices: a component
+/// starts in the wave after the last of its dependencies that is being started too.
+pub(crate) fn waves(components: &[&Component]) -> Vec<Vec<usize>> {
+    let mut level: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut waves: Vec<Vec<usize>> = Vec::new();
+    for (i, component) in components.iter().enumerate() {
+        let l = component
+            .depends_on
+            .iter()
+            .filter_map(|d| level.get(d.as_str()))
+            .map(|l| l + 1)
+            .max()
+            .unwrap_or(0);
+        level.insert(component.name.as_str(), l);
+        if waves.len() <= l {
+            waves.resize_with(l + 1, Vec::new);
+        }
+        waves[l].push(i);
+    }
+    waves
+}
+
+/// A record of `component` as the plan places it on the host (URLs on 127.0.0.1, its
+/// ports, readiness and version probes), started now; the runtime fills in how it runs.
+pub(crate) fn base_record(plan: &Plan, component: &Component) -> ComponentRecord {
+    let primary = plan
+        .primary_port(&component.name)
+        .unwrap_or(component.primary_port().default);
+    let ready_port = plan
+        .port(&component.name, &component.ready_port)
+        .unwrap_or(primary);
+    ComponentRecord {
+        name: component.name.clone(),
+        url: format!("http://127.0.0.1:{primary}"),
+        ready_url: format!("http://127.0.0.1:{ready_port}{}", component.ready_path),
+        ports: plan.ports.get(&component.name).cloned().unwrap_or_default(),
+        version: component.version.clone(),
+        ready_timeout_s: component.ready_timeout.as_secs(),
+        started_at: Utc::now(),
+        pid: None,
+        start_ticks: None,
+        binary: None,
+        command: Vec::new(),
+        env: BTreeMap::new(),
+        workdir: None,
+        log_file: None,
+        container: None,
+    }
+}
+
+/// A status row for `record` with only its name and URL filled in, as down.
+pub(crate) fn down_row(record: &ComponentRecord) -> ComponentStatus {
+    ComponentStatus {
+        name: record.name.clone(),
+        state: ComponentState::Down,
+        url: Some(record.url.clone()),
+        version: None,
+        uptime: None,
+        rss_bytes: None,
+        pid: None,
+        detail: None,
+    }
+}
+
+/// Status rows of the components `up` skipped (not installed, or not for this runtime).
+pub(crate) fn skipped_rows(state: &LabState) -> impl Iterator<Item = ComponentStatus> + '_ {
+    state.skipped.iter().map(|s| ComponentStatus {
+        name: s.name.clone(),
+        state: match s.reason {
+            SkipReason::MissingBinary { .. } => ComponentState::NotInstalled,
+            SkipReason::NotForRuntime { .. } => ComponentState::Unavailable,
+        },
+        url: None,
+        version: None,
+        uptime: None,
+        rss_bytes: None,
+        pid: None,
+        detail: Some(s.reason.to_string()),
+    })
+}
+
+/// Finish the row of a running, not paused component: ready (with its version) when its
+/// readiness URL answers 2xx, else starting with the reason.
+pub(crate) async fn probe_row(
+    client: Option<&reqwest::Client>,
+    record: &ComponentRecord,
+    row: &mut ComponentStatus,
+) {
+    let Some(client) = client else {
+        row.state = ComponentState::Starting;
+        row.detail = Some("could not probe it (no HTTP client)".to_string());
+        return;
+    };
+    match http::probe(client, &record.ready_url).await {
+        Ok(()) => {
+            row.state = ComponentState::Ready;
+            if let Some(probe) = &record.version {
+                row.version = http::version(client, &record.url, probe).await;
+            }
+        }
+        Err(reason) => {
+            row.state = ComponentState::Starting;
+            row.detail = Some(format!(
+                "running but {} is not ready: {reason}",
+                record.ready_url
+            ));
+        }
+    }
+}
