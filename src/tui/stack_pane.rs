@@ -167,7 +167,16 @@ impl StackPane {
 
     pub fn on_up_event(&mut self, event: &UpEvent) {
         let progress = self.up.get_or_insert_with(UpProgress::default);
-        progress.lines.push(describe(event));
+        let line = describe(event);
+        // Pull progress arrives many times a second: keep one updating line per component.
+        if let UpEvent::Pulling { component, .. } = event
+            && let Some(last) = progress.lines.last_mut()
+            && last.starts_with(&format!("{component}: pulling"))
+        {
+            *last = line;
+            return;
+        }
+        progress.lines.push(line);
     }
 
     /// Keys while the component list has focus (logs closed).
@@ -260,9 +269,57 @@ pub fn describe(event: &UpEvent) -> String {
             component, took, ..
         } => format!("{component}: ready in {}", seconds(*took)),
         UpEvent::Failed { component, reason } => format!("{component}: failed: {reason}"),
+        UpEvent::Pulling {
+            component,
+            image,
+            status,
+            current,
+            total,
+            ..
+        } => match (current, total) {
+            (Some(c), Some(t)) if *t > 0 => {
+                format!(
+                    "{component}: pulling {image}: {status} {}/{} MiB",
+                    c >> 20,
+                    t >> 20
+                )
+            }
+            _ => format!("{component}: pulling {image}: {status}"),
+        },
     }
 }
 
 pub fn seconds(d: Duration) -> String {
     format!("{:.1}s", d.as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pulling(component: &str, current: u64) -> UpEvent {
+        UpEvent::Pulling {
+            component: component.into(),
+            image: "prom/prometheus:v2.53.4".into(),
+            layer: Some("0123456789ab".into()),
+            status: "Downloading".into(),
+            current: Some(current << 20),
+            total: Some(40 << 20),
+        }
+    }
+
+    #[test]
+    fn pull_progress_updates_one_line_per_component() {
+        let mut pane = StackPane::default();
+        pane.on_up_event(&UpEvent::Planned {
+            components: vec!["prometheus".into()],
+        });
+        pane.on_up_event(&pulling("prometheus", 1));
+        pane.on_up_event(&pulling("prometheus", 20));
+        pane.on_up_event(&pulling("loki", 3));
+        let lines = &pane.up.as_ref().expect("progress").lines;
+        assert_eq!(lines.len(), 3);
+        assert!(lines[1].ends_with("Downloading 20/40 MiB"), "{}", lines[1]);
+        assert!(lines[2].starts_with("loki: pulling"));
+    }
 }
