@@ -8,10 +8,9 @@ use chrono::Utc;
 use super::NativeRuntime;
 use super::launch::{self, Launch};
 use super::up::alive;
+use crate::lab::stack::health::{self, Health};
 use crate::lab::stack::state::{ComponentRecord, LabState, PidFile};
-use crate::lab::stack::types::{
-    ComponentState, ComponentStatus, ControlAction, DownReport, SkipReason,
-};
+use crate::lab::stack::types::{ComponentState, ComponentStatus, ControlAction, DownReport};
 use crate::lab::stack::{StackError, http, proc};
 
 /// How long a component gets to exit after SIGTERM before SIGKILL.
@@ -125,33 +124,14 @@ pub(super) async fn status(state: &LabState) -> Vec<ComponentStatus> {
             .map(|r| one_status(client.as_ref(), r)),
     )
     .await;
-    let skipped = state.skipped.iter().map(|s| ComponentStatus {
-        name: s.name.clone(),
-        state: match s.reason {
-            SkipReason::MissingBinary { .. } => ComponentState::NotInstalled,
-            SkipReason::NotForRuntime { .. } => ComponentState::Unavailable,
-        },
-        url: None,
-        version: None,
-        uptime: None,
-        rss_bytes: None,
-        pid: None,
-        detail: Some(s.reason.to_string()),
-    });
-    rows.into_iter().chain(skipped).collect()
+    rows.into_iter()
+        .chain(health::skipped_rows(state))
+        .collect()
 }
 
 async fn one_status(client: Option<&reqwest::Client>, record: &ComponentRecord) -> ComponentStatus {
-    let mut row = ComponentStatus {
-        name: record.name.clone(),
-        state: ComponentState::Down,
-        url: Some(record.url.clone()),
-        version: None,
-        uptime: None,
-        rss_bytes: None,
-        pid: None,
-        detail: None,
-    };
+    let mut row = ComponentStatus::new(record.name.clone(), ComponentState::Down);
+    row.url = Some(record.url.clone());
     let log = record
         .log_file
         .as_ref()
@@ -159,11 +139,10 @@ async fn one_status(client: Option<&reqwest::Client>, record: &ComponentRecord) 
         .unwrap_or_default();
     let Some(pid) = record.pid.filter(|_| alive(record)) else {
         row.detail = Some(match record.pid {
-            None => format!("stopped; `labtui start {}` starts it again", record.name),
-            Some(_) => format!(
-                "not running (exited or killed); `labtui restart {}` starts it again; log: {log}",
-                record.name
-            ),
+            None => "stopped; `labtui up` starts it again".to_string(),
+            Some(_) => {
+                format!("not running (exited or killed); `labtui up` starts it again; log: {log}")
+            }
         });
         return row;
     };
@@ -181,14 +160,12 @@ async fn one_status(client: Option<&reqwest::Client>, record: &ComponentRecord) 
         row.detail = Some("could not probe it (no HTTP client)".to_string());
         return row;
     };
-    match http::probe(client, &record.ready_url).await {
-        Ok(()) => {
+    match health::check(client, record).await {
+        Health::Ready { version } => {
             row.state = ComponentState::Ready;
-            if let Some(probe) = &record.version {
-                row.version = http::version(client, &record.url, probe).await;
-            }
+            row.version = version;
         }
-        Err(reason) => {
+        Health::NotReady(reason) => {
             row.state = ComponentState::Starting;
             row.detail = Some(format!(
                 "running but {} is not ready: {reason}",
