@@ -234,6 +234,11 @@ async fn up_async(ctx: &Ctx, args: &StackArgs) -> Result<ExitCode> {
     let profile = args.profile.unwrap_or(Profile::Core);
     let choice = pick(ctx, args, state.as_ref(), profile).await;
     say(&format!("runtime {}", choice.why));
+    if choice.kind != RuntimeKind::Attach && !attach::is_empty(&args.urls.as_urls()) {
+        return Err(color_eyre::eyre::eyre!(
+            "component URLs are for an existing stack: use them with `--runtime attach`, or drop them to start a lab of your own"
+        ));
+    }
     if let Some(other) = running(state.as_ref()).filter(|s| s.runtime != choice.kind) {
         return Err(StackError::OtherLab {
             runtime: other.runtime.to_string(),
@@ -241,11 +246,6 @@ async fn up_async(ctx: &Ctx, args: &StackArgs) -> Result<ExitCode> {
             dir: ctx.dirs.root.clone(),
         }
         .into());
-    }
-    if choice.kind != RuntimeKind::Attach && !attach::is_empty(&args.urls.as_urls()) {
-        return Err(color_eyre::eyre::eyre!(
-            "component URLs are for an existing stack: use them with `--runtime attach`, or drop them to start a lab of your own"
-        ));
     }
     let plan = plan(ctx, args, state.as_ref(), &choice)?;
     let urls = attach_urls(ctx, args, state.as_ref())?;
