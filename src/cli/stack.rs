@@ -416,15 +416,8 @@ async fn doctor_async(ctx: &Ctx, args: &StackArgs) -> Result<ExitCode> {
         )),
     }
     let mut out = io::stdout().lock();
-    let (lines, ok) = show::doctor_lines(&checks);
-    let last = lines.len().saturating_sub(1);
-    for (i, line) in lines.iter().enumerate() {
-        if i == last && lab.is_none() {
-            writeln!(
-                out,
-                "Running lab\n  (none: `labtui up` starts one; run doctor again then to check it)"
-            )?;
-        }
+    let (lines, ok) = show::doctor_lines(&checks, lab.is_some());
+    for line in lines {
         writeln!(out, "{line}")?;
     }
     Ok(if ok {

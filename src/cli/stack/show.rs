@@ -323,11 +323,19 @@ fn mark(status: CheckStatus) -> &'static str {
 }
 
 /// Doctor's report: checks grouped, a mark each, the fix under every warning and failure,
-/// and a closing count. The bool is whether nothing failed.
-pub fn doctor_lines(checks: &[Check]) -> (Vec<String>, bool) {
+/// and a closing count; with no lab running, a line saying so. The bool is whether nothing
+/// failed.
+pub fn doctor_lines(checks: &[Check], lab_running: bool) -> (Vec<String>, bool) {
     let mut lines = Vec::new();
     for group in GROUPS {
         let members: Vec<&Check> = checks.iter().filter(|c| group_of(c) == group).collect();
+        if group == "Running lab" && !lab_running {
+            lines.push(group.to_string());
+            lines.push(
+                "  (no lab is running: `labtui up` starts one; run doctor again then to check it)"
+                    .to_string(),
+            );
+        }
         if members.is_empty() {
             continue;
         }

@@ -125,6 +125,7 @@ impl AttachRuntime {
         Self { dirs, urls }
     }
 
+    /// The URLs `up` and `doctor` check (a recorded lab's own URLs are in its state).
     pub fn urls(&self) -> &StackUrls {
         &self.urls
     }

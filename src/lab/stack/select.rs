@@ -22,7 +22,9 @@ pub struct Choice {
 /// Whether a Docker engine answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Engine {
+    /// It answered a ping; `version` is what it reports (`20.10.24+dfsg1`).
     Answers { version: String },
+    /// No engine, no permission, or no answer in time: the short reason.
     Absent { reason: String },
 }
 

@@ -219,7 +219,7 @@ fn doctor_groups_checks_marks_them_and_shows_fixes_for_problems_only() {
         Check::warn("binary loki", "not found", "install loki"),
         Check::ok("prometheus answers", "http://127.0.0.1:9090/-/ready"),
     ];
-    let (lines, ok) = doctor_lines(&checks);
+    let (lines, ok) = doctor_lines(&checks, true);
     assert!(!ok);
     assert_eq!(
         lines,
@@ -238,6 +238,14 @@ fn doctor_groups_checks_marks_them_and_shows_fixes_for_problems_only() {
             "doctor: 3 ok, 1 warning, 1 failure",
         ]
     );
-    let (_, ok) = doctor_lines(&checks[..1]);
+    let (lines, ok) = doctor_lines(&checks[..1], false);
     assert!(ok);
+    assert_eq!(
+        lines[2..],
+        [
+            "Running lab",
+            "  (no lab is running: `labtui up` starts one; run doctor again then to check it)",
+            "doctor: 1 ok, 0 warnings, 0 failures",
+        ]
+    );
 }
