@@ -247,7 +247,7 @@ async fn killed_component_shows_down_and_restart_brings_it_back() {
         .into_iter()
         .find(|r| r.name == "prometheus")
         .unwrap();
-    assert!(row.detail.unwrap().contains("restart"));
+    assert!(row.detail.unwrap().contains("`labtui up` starts it again"));
 
     let state = lab
         .rt

@@ -82,6 +82,8 @@ pub enum Msg {
         component: String,
         result: Result<Vec<String>, String>,
     },
+    /// Which runtime `StartLab` picked, and why.
+    LabUpChose(String),
     LabUpProgressed(UpEvent),
     LabUpFinished(Result<String, String>),
     /// SIGTERM, SIGHUP or the terminal going away.
@@ -311,6 +313,11 @@ impl App {
                         Err(e) => logs.error = Some(e),
                     }
                 }
+                Vec::new()
+            }
+            Msg::LabUpChose(why) => {
+                let up = self.stack.up.get_or_insert_with(Default::default);
+                up.lines.push(format!("runtime {why}"));
                 Vec::new()
             }
             Msg::LabUpProgressed(event) => {

@@ -8,9 +8,10 @@ use tokio::sync::mpsc;
 
 use crate::lab::config::Config;
 use crate::lab::paths::Paths;
+use crate::lab::stack::select::{self, Origin};
 use crate::lab::stack::{
     ControlAction, LabDirs, LabState, NativeOptions, NativeRuntime, Outcome, Plan, PlanOptions,
-    Profile, Runtime, RuntimeKind, StackSpec, UpEvent,
+    Profile, Runtime, StackSpec, UpEvent, attach,
 };
 
 use super::app::{LabSnapshot, Msg};
@@ -33,7 +34,14 @@ impl LabContext {
 
     /// The runtime that started the recorded lab.
     async fn runtime_for(&self, state: &LabState) -> Result<Box<dyn Runtime>, String> {
-        open_runtime(state.runtime, self).await
+        select::open(
+            select::for_existing(state),
+            self.dirs(),
+            attach::recorded_urls(state),
+            NativeOptions::default(),
+        )
+        .await
+        .map_err(|e| e.to_string())
     }
 
     async fn state(&self) -> Result<Option<LabState>, String> {
@@ -51,18 +59,6 @@ impl LabContext {
             .ok_or_else(|| "no lab is running (start one with U or `labtui up`)".to_string())?;
         let runtime = self.runtime_for(&state).await?;
         Ok((state, runtime))
-    }
-}
-
-async fn open_runtime(kind: RuntimeKind, ctx: &LabContext) -> Result<Box<dyn Runtime>, String> {
-    match kind {
-        RuntimeKind::Native => Ok(Box::new(NativeRuntime::new(
-            ctx.dirs(),
-            NativeOptions::default(),
-        ))),
-        other => Err(format!(
-            "the {other} runtime cannot be driven from here yet"
-        )),
     }
 }
 
@@ -143,9 +139,27 @@ pub fn start(ctx: LabContext, tx: mpsc::UnboundedSender<Msg>) {
         };
         let result = within(UP_DEADLINE, "starting the lab", async {
             let spec = StackSpec::builtin().map_err(|e| e.to_string())?;
-            let plan = Plan::new(&spec, &PlanOptions::new(Profile::Core, RuntimeKind::Native))
+            // The same choice `labtui up` makes with no flags: config.toml's runtime, or auto.
+            let native = NativeRuntime::new(ctx.dirs(), NativeOptions::default());
+            let choice = select::choose(
+                ctx.config.runtime,
+                Origin::Config,
+                &spec,
+                Profile::Core,
+                &native,
+            )
+            .await;
+            let _ = tx.send(Msg::LabUpChose(choice.why.clone()));
+            let plan = Plan::new(&spec, &PlanOptions::new(Profile::Core, choice.kind))
                 .map_err(|e| e.to_string())?;
-            let runtime = open_runtime(RuntimeKind::Native, &ctx).await?;
+            let runtime = select::open(
+                choice.kind,
+                ctx.dirs(),
+                ctx.config.stack.clone(),
+                NativeOptions::default(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             let report = runtime
                 .up(&plan, events_tx)
                 .await

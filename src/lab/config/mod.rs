@@ -264,17 +264,21 @@ fn choice<C: Choice>(value: &Spanned<toml::Value>) -> Result<C, String> {
 
 const URL_FIX: &str = "write it like \"http://127.0.0.1:9090\"";
 
-/// Check a component URL and drop any trailing `/`.
+/// Check a component URL from the file and drop any trailing `/`.
 fn url(value: &Spanned<toml::Value>) -> Result<String, String> {
-    let s = match value.get_ref() {
-        toml::Value::String(s) => s.as_str(),
-        other => {
-            return Err(format!(
-                "expected a URL string, found {} {other}; {URL_FIX}",
-                other.type_str()
-            ));
-        }
-    };
+    match value.get_ref() {
+        toml::Value::String(s) => check_url(s),
+        other => Err(format!(
+            "expected a URL string, found {} {other}; {URL_FIX}",
+            other.type_str()
+        )),
+    }
+}
+
+/// Check a component URL given anywhere (file, flag, environment) the same way: `http://`
+/// or `https://`, a host, a valid port; returns it without a trailing `/`. The error says
+/// what is wrong and how to write it.
+pub fn check_url(s: &str) -> Result<String, String> {
     let bad = |why: &str| Err(format!("{s:?} {why}; {URL_FIX}"));
     let Some(rest) = s
         .strip_prefix("http://")

@@ -120,6 +120,34 @@ pub enum StackError {
     /// The Docker engine refused or failed; the message names the component and the fix.
     #[error(transparent)]
     Docker(#[from] DockerError),
+
+    #[error(
+        "a {runtime} lab started {started} is recorded in {dir}; run `labtui down` first, or use another LABTUI_HOME for a second lab"
+    )]
+    OtherLab {
+        runtime: String,
+        started: String,
+        dir: PathBuf,
+    },
+
+    #[error(
+        "attach needs the URL of at least one component: pass --prometheus-url (or --alertmanager-url, --loki-url, --tempo-url), set LABTUI_PROMETHEUS_URL, or set `prometheus` under [stack] in config.toml"
+    )]
+    NoAttachUrls,
+
+    #[error("{origin}: {message}")]
+    BadUrl { origin: String, message: String },
+
+    #[error(
+        "attach: labtui does not manage this stack, so it cannot {action} {component}; do that where the stack runs (kubectl, docker, systemctl), or start a lab of your own with `labtui up --runtime native`"
+    )]
+    NotManaged {
+        action: &'static str,
+        component: String,
+    },
+
+    #[error("the {runtime} runtime is unavailable: {reason}")]
+    RuntimeUnavailable { runtime: String, reason: String },
 }
 
 fn busy_message(ports: &[BusyPort]) -> String {

@@ -1,20 +1,26 @@
 //! The lab stack: one spec, several runtimes (native processes, Docker, attach to URLs).
 //!
+//! Runtimes: [`NativeRuntime`] (local processes), the Docker runtime, [`AttachRuntime`]
+//! (an existing stack by URL); [`select`] picks one and opens it.
+//!
 //! The flow: load a [`StackSpec`] (the shipped one is [`StackSpec::builtin`]), make a
 //! [`Plan`] from it ([`PlanOptions`]: profile, runtime, ports), hand the plan to a
 //! [`Runtime`]'s `up`, which reports [`UpEvent`]s and records a [`LabState`] under
 //! {data_dir}/lab. Any later process loads that state to run `status`, `control`, `down`.
 
+pub mod attach;
 mod builtin;
 pub mod docker;
 pub mod doctor;
 mod error;
+pub mod health;
 pub mod http;
 pub mod native;
 mod plan;
 pub mod ports;
 pub mod proc;
 mod render;
+pub mod select;
 mod shared;
 pub mod spec;
 mod state;
@@ -26,11 +32,13 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
+pub use attach::AttachRuntime;
 pub use docker::DockerRuntime;
 pub use error::StackError;
 pub use native::{NativeOptions, NativeRuntime};
 pub use plan::{Addressing, LAB, Plan, PlanOptions};
 pub use ports::{BusyPort, PortHolder};
+pub use select::{Choice, open};
 pub use spec::{Component, Port, Profile, StackSpec};
 pub use state::{
     ComponentRecord, LabDirs, LabState, PidFile, PortMap, ScrapeTarget, SkippedComponent,

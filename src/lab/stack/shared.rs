@@ -6,10 +6,9 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 use tokio::sync::mpsc;
 
-use super::http;
 use super::plan::Plan;
 use super::spec::Component;
-use super::state::{ComponentRecord, LabState, SkippedComponent};
+use super::state::{ComponentRecord, SkippedComponent};
 use super::types::{ComponentState, ComponentStatus, Outcome, SkipReason, UpEvent};
 
 /// Send one progress event; a caller that stopped listening does not stop the lab starting.
@@ -104,60 +103,7 @@ pub(crate) fn base_record(plan: &Plan, component: &Component) -> ComponentRecord
 
 /// A status row for `record` with only its name and URL filled in, as down.
 pub(crate) fn down_row(record: &ComponentRecord) -> ComponentStatus {
-    ComponentStatus {
-        name: record.name.clone(),
-        state: ComponentState::Down,
-        url: Some(record.url.clone()),
-        version: None,
-        uptime: None,
-        rss_bytes: None,
-        pid: None,
-        detail: None,
-    }
-}
-
-/// Status rows of the components `up` skipped (not installed, or not for this runtime).
-pub(crate) fn skipped_rows(state: &LabState) -> impl Iterator<Item = ComponentStatus> + '_ {
-    state.skipped.iter().map(|s| ComponentStatus {
-        name: s.name.clone(),
-        state: match s.reason {
-            SkipReason::MissingBinary { .. } => ComponentState::NotInstalled,
-            SkipReason::NotForRuntime { .. } => ComponentState::Unavailable,
-        },
-        url: None,
-        version: None,
-        uptime: None,
-        rss_bytes: None,
-        pid: None,
-        detail: Some(s.reason.to_string()),
-    })
-}
-
-/// Finish the row of a running, not paused component: ready (with its version) when its
-/// readiness URL answers 2xx, else starting with the reason.
-pub(crate) async fn probe_row(
-    client: Option<&reqwest::Client>,
-    record: &ComponentRecord,
-    row: &mut ComponentStatus,
-) {
-    let Some(client) = client else {
-        row.state = ComponentState::Starting;
-        row.detail = Some("could not probe it (no HTTP client)".to_string());
-        return;
-    };
-    match http::probe(client, &record.ready_url).await {
-        Ok(()) => {
-            row.state = ComponentState::Ready;
-            if let Some(probe) = &record.version {
-                row.version = http::version(client, &record.url, probe).await;
-            }
-        }
-        Err(reason) => {
-            row.state = ComponentState::Starting;
-            row.detail = Some(format!(
-                "running but {} is not ready: {reason}",
-                record.ready_url
-            ));
-        }
-    }
+    let mut row = ComponentStatus::new(record.name.clone(), ComponentState::Down);
+    row.url = Some(record.url.clone());
+    row
 }

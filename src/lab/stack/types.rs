@@ -15,6 +15,18 @@ pub enum SkipReason {
     MissingBinary { tried: Vec<String>, install: String },
     /// The component only exists in another runtime (cAdvisor is Docker-only).
     NotForRuntime { runtime: String },
+    /// Attach: no URL was given for it; `hint` names the flag, variable and config key.
+    NoUrl { hint: String },
+}
+
+impl SkipReason {
+    /// How `status` shows a component skipped for this reason.
+    pub fn state(&self) -> ComponentState {
+        match self {
+            Self::MissingBinary { .. } => ComponentState::NotInstalled,
+            Self::NotForRuntime { .. } | Self::NoUrl { .. } => ComponentState::Unavailable,
+        }
+    }
 }
 
 impl std::fmt::Display for SkipReason {
@@ -28,6 +40,7 @@ impl std::fmt::Display for SkipReason {
                 )
             }
             Self::NotForRuntime { runtime } => write!(f, "not available in the {runtime} runtime"),
+            Self::NoUrl { hint } => write!(f, "no URL given; {hint}"),
         }
     }
 }
@@ -170,6 +183,22 @@ pub struct ComponentStatus {
     pub pid: Option<u32>,
     /// Why it is down or not installed, and what to do.
     pub detail: Option<String>,
+}
+
+impl ComponentStatus {
+    /// A row with only the name and state known; runtimes fill in what they can observe.
+    pub fn new(name: impl Into<String>, state: ComponentState) -> Self {
+        Self {
+            name: name.into(),
+            state,
+            url: None,
+            version: None,
+            uptime: None,
+            rss_bytes: None,
+            pid: None,
+            detail: None,
+        }
+    }
 }
 
 /// What to do to one running component (also used for stack-level faults).

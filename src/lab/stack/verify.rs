@@ -1,5 +1,6 @@
 //! Deployment verification of a running lab: components answer, targets are up, data flows.
 
+use super::RuntimeKind;
 use super::http;
 use super::state::LabState;
 use super::types::Check;
@@ -25,10 +26,13 @@ pub async fn deployment(state: &LabState) -> Vec<Check> {
             Err(reason) => checks.push(Check::fail(
                 name,
                 format!("{}: {reason}", record.ready_url),
-                format!(
-                    "see `labtui status`; `labtui restart {}` starts it again",
-                    record.name
-                ),
+                match state.runtime {
+                    RuntimeKind::Attach => format!(
+                        "labtui does not run this stack: check {} where it runs, and the URL",
+                        record.name
+                    ),
+                    _ => "see `labtui status`; `labtui up` starts it again".to_string(),
+                },
             )),
         }
     }

@@ -103,6 +103,20 @@ impl DockerEngine {
         })
     }
 
+    /// The engine's version (`20.10.24+dfsg1`), so messages can say which engine answered.
+    pub async fn version(&self) -> Result<String, DockerError> {
+        let v = self
+            .call(
+                "engine",
+                "report its version",
+                PING_TIMEOUT,
+                self.docker.version(),
+            )
+            .await?;
+        Ok(v.version
+            .unwrap_or_else(|| "of unknown version".to_string()))
+    }
+
     /// The lab this engine handle creates, finds and removes objects for.
     pub fn lab(&self) -> &str {
         &self.lab

@@ -8,6 +8,7 @@ use chrono::Utc;
 use super::NativeRuntime;
 use super::launch::{self, Launch};
 use super::up::alive;
+use crate::lab::stack::health;
 use crate::lab::stack::state::{ComponentRecord, LabState, PidFile};
 use crate::lab::stack::types::{ComponentState, ComponentStatus, ControlAction, DownReport};
 use crate::lab::stack::{StackError, http, proc, shared};
@@ -124,7 +125,7 @@ pub(super) async fn status(state: &LabState) -> Vec<ComponentStatus> {
     )
     .await;
     rows.into_iter()
-        .chain(shared::skipped_rows(state))
+        .chain(health::skipped_rows(state))
         .collect()
 }
 
@@ -137,11 +138,10 @@ async fn one_status(client: Option<&reqwest::Client>, record: &ComponentRecord) 
         .unwrap_or_default();
     let Some(pid) = record.pid.filter(|_| alive(record)) else {
         row.detail = Some(match record.pid {
-            None => format!("stopped; `labtui start {}` starts it again", record.name),
-            Some(_) => format!(
-                "not running (exited or killed); `labtui restart {}` starts it again; log: {log}",
-                record.name
-            ),
+            None => "stopped; `labtui up` starts it again".to_string(),
+            Some(_) => {
+                format!("not running (exited or killed); `labtui up` starts it again; log: {log}")
+            }
         });
         return row;
     };
@@ -154,7 +154,7 @@ async fn one_status(client: Option<&reqwest::Client>, record: &ComponentRecord) 
             Some("paused (SIGSTOP): it accepts connections but does not answer".to_string());
         return row;
     }
-    shared::probe_row(client, record, &mut row).await;
+    health::probe_row(client, record, &mut row).await;
     row
 }
 

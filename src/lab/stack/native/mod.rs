@@ -24,7 +24,7 @@ use super::state::LabDirs;
 use super::types::SkipReason;
 use super::{
     Check, ComponentStatus, ControlAction, DownReport, LabState, Plan, Runtime, RuntimeKind,
-    StackError, UpEvent, UpReport,
+    StackError, StackSpec, UpEvent, UpReport,
 };
 
 /// Settings of the native runtime beyond the spec.
@@ -108,6 +108,22 @@ impl NativeRuntime {
         }
         Err(missing(component.binary_names()))
     }
+}
+
+/// Delete every component's data directory (time series, chunks, blocks, WAL) under
+/// `dirs`, for `labtui down --volumes`; rendered configs and logs stay. Returns what was
+/// deleted. Call it only once the lab is stopped.
+pub fn remove_data(dirs: &LabDirs, spec: &StackSpec) -> Result<Vec<PathBuf>, StackError> {
+    let mut removed = Vec::new();
+    for component in spec.all() {
+        let dir = dirs.data_dir(&component.name);
+        match std::fs::remove_dir_all(&dir) {
+            Ok(()) => removed.push(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(StackError::io("could not delete", dir, e)),
+        }
+    }
+    Ok(removed)
 }
 
 fn is_executable(path: &Path) -> bool {

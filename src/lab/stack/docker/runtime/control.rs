@@ -9,7 +9,7 @@ use super::DockerRuntime;
 use crate::lab::stack::docker::{ContainerState, Phase};
 use crate::lab::stack::state::{ComponentRecord, LabState};
 use crate::lab::stack::types::{ComponentState, ComponentStatus, ControlAction};
-use crate::lab::stack::{StackError, http, shared};
+use crate::lab::stack::{StackError, health, http, shared};
 
 /// SIGTERM grace before the engine sends SIGKILL, as the native runtime gives.
 const STOP_GRACE: Duration = Duration::from_secs(5);
@@ -24,7 +24,7 @@ pub(super) async fn status(rt: &DockerRuntime, state: &LabState) -> Vec<Componen
     )
     .await;
     rows.into_iter()
-        .chain(shared::skipped_rows(state))
+        .chain(health::skipped_rows(state))
         .collect()
 }
 
@@ -53,7 +53,7 @@ async fn one_status(
         row.uptime = started_at.and_then(|t| (Utc::now() - t).to_std().ok());
     }
     match phase {
-        Phase::Running => shared::probe_row(client, record, &mut row).await,
+        Phase::Running => health::probe_row(client, record, &mut row).await,
         Phase::Paused => {
             row.state = ComponentState::Paused;
             row.detail = Some(

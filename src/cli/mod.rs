@@ -1,4 +1,7 @@
 //! The command line: argument definitions and the commands that print instead of drawing.
+//! The lab's commands (`up`, `down`, `status`, `doctor`) live in [`stack`].
+
+pub mod stack;
 
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -20,7 +23,7 @@ use crate::lab::progress::{self, Progress, Status};
 #[command(
     name = "labtui",
     version,
-    after_help = "Examples:\n  labtui                         open the console\n  labtui lessons                 list lessons and your progress\n  labtui check                   validate every lesson, challenge and drill\n  labtui progress export p.json  take your progress to another machine"
+    after_help = "Examples:\n  labtui                         open the console\n  labtui up                      start the lab (then `labtui status`, `labtui down`)\n  labtui doctor                  check that this machine can run the lab\n  labtui lessons                 list lessons and your progress\n  labtui check                   validate every lesson, challenge and drill\n  labtui progress export p.json  take your progress to another machine"
 )]
 pub struct Cli {
     /// Folder holding lessons/, challenges/ and drills/ (default: the current folder if it
@@ -34,6 +37,19 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start the lab: Prometheus, Alertmanager, Loki and Tempo (more with --profile full),
+    /// or attach to a stack that already runs. It keeps running until `labtui down`
+    #[command(
+        after_help = "Examples:\n  labtui up                                         the core lab, runtime chosen for this machine\n  labtui up --runtime native --port-base 20000      installed binaries, Prometheus on port 20000\n  labtui up --prometheus-url http://127.0.0.1:9090  attach to a Prometheus that already runs"
+    )]
+    Up(stack::UpArgs),
+    /// Stop everything labtui started for the lab and forget it (data is kept unless --volumes)
+    Down(stack::DownArgs),
+    /// Show each lab component: state, version, URL, uptime and memory
+    Status(stack::StatusArgs),
+    /// Check that this machine can run the lab (programs, ports, disk) and that a running
+    /// lab is healthy; every problem comes with how to fix it
+    Doctor(stack::DoctorArgs),
     /// Check every lesson, challenge and drill: format, ids, references and that queries parse
     Check {
         /// Content folder to check (default: the one labtui reads)
@@ -106,6 +122,10 @@ impl Cli {
 /// Runs a non-TUI command. The exit code says whether it found problems.
 pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
     match command {
+        Command::Up(args) => stack::up(args),
+        Command::Down(args) => stack::down(args),
+        Command::Status(args) => stack::status(args),
+        Command::Doctor(args) => stack::doctor(args),
         Command::Check { path } => {
             let root = path.clone().unwrap_or_else(|| cli.content_root());
             Ok(check(&root))
