@@ -1,0 +1,117 @@
+//! The console and a real lab: labtui runs in tmux, `labtui up` starts real Prometheus and
+//! Alertmanager beside it, the Stack pane finds them, and a Prometheus killed from outside
+//! shows as down in the status bar.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use labtui::lab::stack::{StackSpec, ports};
+
+#[path = "support/tmux.rs"]
+mod tmux;
+
+use tmux::{Tmux, assert_terminal_restored};
+
+fn labtui(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_labtui"))
+        .args(args)
+        .env("LABTUI_HOME", home)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run labtui")
+}
+
+/// A port base whose every offset is free (the spec's ports all move with it).
+fn free_port_base() -> u16 {
+    let spec = StackSpec::builtin().expect("spec");
+    let offsets: Vec<u16> = spec
+        .lab_ports
+        .iter()
+        .chain(spec.all().iter().flat_map(|c| c.ports.iter()))
+        .map(|p| p.offset)
+        .collect();
+    let start = 300 + (std::process::id() % 50) as u16;
+    (0..50)
+        .map(|i| ((start + i * 3) % 50 + 300) * 100)
+        .find(|base| offsets.iter().all(|o| ports::is_free(base + o)))
+        .expect("a free port range between 30000 and 34999")
+}
+
+/// Stops the lab even when an assertion fails.
+struct LabGuard<'a>(&'a Path);
+
+impl Drop for LabGuard<'_> {
+    fn drop(&mut self) {
+        let _ = labtui(self.0, &["down"]);
+    }
+}
+
+fn have(binary: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {binary}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn stack_pane_finds_a_lab_started_outside_and_notices_a_killed_component() {
+    if !have("prometheus") || !(have("alertmanager") || have("prometheus-alertmanager")) {
+        assert!(
+            std::env::var_os("LABTUI_REQUIRE_TOOLS").is_none(),
+            "prometheus and alertmanager are required (LABTUI_REQUIRE_TOOLS is set)"
+        );
+        eprintln!("skipping: prometheus / alertmanager not installed");
+        return;
+    }
+    let Some(tmux) = Tmux::start(140, 30) else {
+        return;
+    };
+    let home = tmux.home.path().to_path_buf();
+    tmux.wait_for("First steps");
+    tmux.keys(&["s"]);
+    tmux.wait_for("No lab is running");
+
+    let _lab = LabGuard(&home);
+    let base = free_port_base().to_string();
+    let up = labtui(&home, &["up", "--runtime", "native", "--port-base", &base]);
+    assert!(
+        up.status.success(),
+        "labtui up failed:\n{}{}",
+        String::from_utf8_lossy(&up.stdout),
+        String::from_utf8_lossy(&up.stderr)
+    );
+
+    // The pane polls on its own: no key press needed to see the new lab.
+    let row_of = |screen: &str, name: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(&format!(" {name} ")) && l.contains("127.0.0.1"))
+            .map(str::to_string)
+    };
+    tmux.wait_until("prometheus ready in the Stack pane", |s| {
+        row_of(s, "prometheus").is_some_and(|r| r.contains("ready"))
+            && row_of(s, "alertmanager").is_some_and(|r| r.contains("ready"))
+    });
+
+    let status = labtui(&home, &["status", "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&status.stdout).expect("status JSON");
+    let pid = rows
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["component"] == "prometheus"))
+        .and_then(|r| r["pid"].as_u64())
+        .expect("prometheus pid in status");
+    let killed = Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let screen = tmux.wait_for("(prometheus down)");
+    assert!(
+        row_of(&screen, "prometheus").is_some_and(|r| r.contains("down")),
+        "{screen}"
+    );
+
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for(":END");
+    assert_terminal_restored(&screen);
+}
