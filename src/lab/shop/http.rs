@@ -316,7 +316,7 @@ pub fn app(shared: Arc<Shared>, routes: Option<Router>) -> Router {
     observed
         .route(
             "/health",
-            get(move || async move { axum::Json(json!({"status": "ok", "service": service})) }),
+            get(move || async move { axum::Json(json!({"status": "ok", "service": service, "version": env!("CARGO_PKG_VERSION")})) }),
         )
         .route(
             "/metrics",

@@ -122,9 +122,16 @@ fn component_table<'a>(
     for (title, w) in &OPTIONAL_COLUMNS[..shown] {
         header.push_str(&format!("  {title:<w$}"));
     }
-    let mut lines = vec![Line::styled(truncate(header.trim_end(), width), theme.muted)];
+    let mut lines = vec![Line::styled(
+        truncate(header.trim_end(), width),
+        theme.muted,
+    )];
     for (i, c) in components.iter().enumerate() {
-        let marker = if i == app.stack.selected { "▶ " } else { "  " };
+        let marker = if i == app.stack.selected {
+            "▶ "
+        } else {
+            "  "
+        };
         let state_style = match c.state {
             ComponentState::Ready => theme.done,
             ComponentState::Starting | ComponentState::Paused => theme.in_progress,

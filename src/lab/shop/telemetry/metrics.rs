@@ -226,6 +226,14 @@ impl Metrics {
                     status_code,
                 })
                 .inc();
+        } else {
+            // A zero series per route, so the availability SLI reads 100% instead of
+            // "no data" before the first failure (an absent series is not a zero).
+            let _ = self.errors.get_or_create(&ErrorLabels {
+                service: self.service.clone(),
+                route: route.to_string(),
+                status_code: "500".to_string(),
+            });
         }
         self.duration
             .get_or_create(&DurationLabels {

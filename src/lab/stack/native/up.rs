@@ -45,10 +45,9 @@ pub(super) async fn up(
     if let Some(prev) = &previous {
         for record in prev.components.iter().filter(|r| alive(r)) {
             let same_ports = plan.ports.get(&record.name) == Some(&record.ports);
-            if prev.runtime != RuntimeKind::Native
-                || !same_ports
-                || !plan.components.contains(&record.name)
-            {
+            let planned =
+                plan.components.contains(&record.name) || plan.shop.contains(&record.name);
+            if prev.runtime != RuntimeKind::Native || !same_ports || !planned {
                 return Err(StackError::AlreadyRunning {
                     runtime: prev.runtime.to_string(),
                     started: prev.started_at.to_rfc3339(),
@@ -259,11 +258,13 @@ pub(super) async fn up(
         }
     }
     state.save(dirs)?;
+    let shop_outcomes = super::shop::start(rt, plan, &mut state, &events).await?;
 
     let order = plan.components.iter().chain(plan.unavailable.iter());
-    let outcomes = order
+    let mut outcomes: Vec<(String, Outcome)> = order
         .filter_map(|n| outcomes.remove(n).map(|o| (n.clone(), o)))
         .collect();
+    outcomes.extend(shop_outcomes);
     Ok(UpReport { state, outcomes })
 }
 
