@@ -109,7 +109,7 @@ mod tests {
         enqueue(&c, 8, None).unwrap();
         let (depth, age) = backlog(&c, now() + 30.0).unwrap();
         assert_eq!(depth, 2);
-        assert!(age >= 30.0 && age < 31.0, "{age}");
+        assert!((30.0..31.0).contains(&age), "{age}");
         let first = take(&c).unwrap().unwrap();
         assert_eq!(
             (first.order_id, first.traceparent.as_deref()),
