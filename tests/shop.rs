@@ -287,15 +287,27 @@ async fn a_checkout_is_one_trace_across_the_shop_and_its_logs_carry_it() {
     })
     .await;
     assert!(sent > 0);
-    control::set(
-        &data_dir,
-        TrafficRequest {
-            rps: 0.0,
-            burst_seconds: None,
-        },
-    )
-    .await
-    .unwrap();
+    // The same through the command line.
+    let cli = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_labtui"))
+            .args(args)
+            .env("LABTUI_HOME", &data_dir)
+            .output()
+            .expect("labtui runs")
+    };
+    let out = cli(&["traffic", "set", "0"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("traffic: 0 rps; sent "));
+    let out = cli(&["traffic", "show", "--json"]);
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        (shown["rps"].as_f64(), shown["base_rps"].as_f64()),
+        (Some(0.0), Some(0.0))
+    );
 
     // down stops every shop process.
     let down = lab.rt.down(&state).await.unwrap();
