@@ -165,22 +165,28 @@ fn up_status_doctor_attach_kill_and_down_with_real_binaries() {
         out.starts_with("runtime native: chosen with --runtime native\n"),
         "{out}"
     );
-    for name in ["alertmanager", "prometheus"] {
+    // Names are padded to the longest planned one (`shop-fulfillment`, 16 characters).
+    for name in [
+        "alertmanager",
+        "prometheus",
+        "shop-storefront",
+        "shop-fulfillment",
+    ] {
         assert!(
-            out.contains(&format!("  {name:<12}  starting (log: ")),
+            out.contains(&format!("  {name:<16}  starting (log: ")),
             "{out}"
         );
-        assert!(out.contains(&format!("  {name:<12}  ready in ")), "{out}");
+        assert!(out.contains(&format!("  {name:<16}  ready in ")), "{out}");
     }
-    assert!(out.contains("  loki          skipped: not installed (looked for loki); download loki-linux-amd64.zip from https://github.com/grafana/loki/releases"), "{out}");
-    assert!(out.contains("  tempo         skipped: not installed (looked for tempo); download tempo_2.7.2_linux_amd64.tar.gz from https://github.com/grafana/tempo/releases"), "{out}");
+    assert!(out.contains("  loki              skipped: not installed (looked for loki); download loki-linux-amd64.zip from https://github.com/grafana/loki/releases"), "{out}");
+    assert!(out.contains("  tempo             skipped: not installed (looked for tempo); download tempo_2.7.2_linux_amd64.tar.gz from https://github.com/grafana/tempo/releases"), "{out}");
     assert!(
-        out.contains("Lab ready: 2 of 4 components running (native runtime, core profile)."),
+        out.contains("Lab ready: 8 of 10 components running (native runtime, core profile)."),
         "{out}"
     );
     assert!(out.contains("Skipped 2 components: loki, tempo."), "{out}");
     assert!(
-        out.contains(&format!("  prometheus    http://127.0.0.1:{base}\n")),
+        out.contains(&format!("  prometheus        http://127.0.0.1:{base}\n")),
         "{out}"
     );
 
@@ -282,12 +288,20 @@ fn up_status_doctor_attach_kill_and_down_with_real_binaries() {
     );
     assert_eq!(row(&rows, "alertmanager")["state"], "ready");
     let plain = stdout(&lab.run(&["status"]));
-    assert!(plain.contains("\nprometheus    down "), "{plain}");
+    assert!(plain.contains("\nprometheus        down "), "{plain}");
 
     let down = lab.run(&["down"]);
     let out = stdout(&down);
     assert!(down.status.success(), "{}", text(&down));
-    assert!(out.contains("Stopped: alertmanager."), "{out}");
+    let stopped = out
+        .lines()
+        .find(|l| l.starts_with("Stopped: "))
+        .unwrap_or_default();
+    assert!(stopped.contains("alertmanager"), "{out}");
+    assert!(
+        stopped.contains("shop-storefront"),
+        "the shop stops with the lab: {out}"
+    );
     assert!(
         out.contains("Already gone (exited or killed earlier): prometheus."),
         "{out}"

@@ -78,6 +78,17 @@ pub enum Command {
         #[command(subcommand)]
         action: ProgressAction,
     },
+    /// Set or show the rate of the shop's traffic generator
+    Traffic {
+        #[command(subcommand)]
+        action: crate::shop_cli::TrafficCommand,
+    },
+    /// Internal: run one of the shop's services (the lab starts these; see docs/SHOP.md)
+    #[command(hide = true)]
+    Shop {
+        #[command(subcommand)]
+        action: crate::shop_cli::ShopCommand,
+    },
     /// Print a shell completion script (e.g. `labtui completions bash > ~/.local/share/bash-completion/completions/labtui`)
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -134,6 +145,8 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Challenges { json } => list(cli, ItemKind::Challenge, *json),
         Command::Drills { json } => list(cli, ItemKind::Drill, *json),
         Command::Progress { action } => progress_command(cli, action),
+        Command::Traffic { action } => crate::shop_cli::run_traffic(action),
+        Command::Shop { action } => crate::shop_cli::run_shop(action),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "labtui", &mut io::stdout());
             Ok(ExitCode::SUCCESS)

@@ -257,7 +257,12 @@ async fn up_async(ctx: &Ctx, args: &StackArgs) -> Result<ExitCode> {
         NativeOptions::default(),
     )
     .await?;
-    let width = show::name_width(plan.components.iter().chain(&plan.unavailable));
+    let width = show::name_width(
+        plan.components
+            .iter()
+            .chain(&plan.unavailable)
+            .chain(&plan.shop),
+    );
     let (tx, mut rx) = mpsc::channel(64);
     let kind = choice.kind;
     let printer = tokio::spawn(async move {

@@ -5,4 +5,5 @@ pub mod content;
 pub mod paths;
 pub mod progress;
 pub mod query;
+pub mod shop;
 pub mod stack;

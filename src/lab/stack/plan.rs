@@ -8,9 +8,13 @@ use super::ports;
 use super::spec::{Component, Port, Profile, StackSpec};
 use super::state::PortMap;
 use super::template::RenderContext;
+use crate::lab::shop::Service;
 
 /// Key of the lab-level ports in a [`PortMap`].
 pub const LAB: &str = "lab";
+
+/// The name of a shop process's one port in a [`PortMap`] (`shop-orders` -> `http`).
+pub const SHOP_PORT: &str = "http";
 
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +27,10 @@ pub struct PlanOptions {
     pub port_overrides: BTreeMap<String, u16>,
     /// Where Alertmanager sends notifications; default http://127.0.0.1:{port.webhook}/alerts.
     pub webhook_url: Option<String>,
+    /// Plan the shop's processes (ports from 8080 up, or base + 80). On for the native
+    /// runtime; an attached stack is someone else's, and the Docker runtime does not run
+    /// the shop yet (its containers cannot reach processes on the host).
+    pub shop: bool,
 }
 
 impl PlanOptions {
@@ -33,6 +41,7 @@ impl PlanOptions {
             port_base: None,
             port_overrides: BTreeMap::new(),
             webhook_url: None,
+            shop: runtime == RuntimeKind::Native,
         }
     }
 }
@@ -49,8 +58,11 @@ pub struct Plan {
     /// Components of the profile this runtime cannot run (cAdvisor natively).
     pub unavailable: Vec<String>,
     /// Ports of every spec component (and `lab`), so configs can name any of them.
+    /// The shop's processes are here too, under their component names (`shop-orders`).
     pub ports: PortMap,
     pub webhook_url: String,
+    /// The shop's processes (`shop-storefront`, ...), started after the stack.
+    pub shop: Vec<String>,
 }
 
 impl Plan {
@@ -81,6 +93,27 @@ impl Plan {
                 entry.insert(p.name.clone(), assign(p)?);
             }
         }
+        let mut shop = Vec::new();
+        if options.shop {
+            for service in Service::ALL {
+                let port = match options.port_base {
+                    Some(base) => base.checked_add(service.port_offset()).ok_or(
+                        StackError::PortBaseTooHigh {
+                            base,
+                            port_name: service.component(),
+                            offset: service.port_offset(),
+                            max_base: u16::MAX - service.port_offset(),
+                        },
+                    )?,
+                    None => service.default_port(),
+                };
+                ports
+                    .entry(service.component())
+                    .or_default()
+                    .insert(SHOP_PORT.to_string(), port);
+                shop.push(service.component());
+            }
+        }
         for (key, value) in &options.port_overrides {
             let slot = resolve_override(spec, &mut ports, key)?;
             *slot = *value;
@@ -109,8 +142,9 @@ impl Plan {
             unavailable,
             ports,
             webhook_url,
+            shop,
         };
-        plan.check_clashes(&plan.components)?;
+        plan.check_clashes(&plan.owners())?;
         Ok(plan)
     }
 
@@ -118,7 +152,7 @@ impl Plan {
     /// free right now: for tests and for "anywhere it fits" labs.
     pub fn with_free_ports(mut self) -> Result<Self, StackError> {
         let default_webhook = default_webhook_url(&self.ports);
-        let mut owners: Vec<String> = self.components.clone();
+        let mut owners: Vec<String> = self.owners();
         owners.push(LAB.to_string());
         let count = owners
             .iter()
@@ -143,8 +177,26 @@ impl Plan {
         if self.webhook_url == default_webhook {
             self.webhook_url = default_webhook_url(&self.ports);
         }
-        self.check_clashes(&self.components)?;
+        self.check_clashes(&self.owners())?;
         Ok(self)
+    }
+
+    /// The planned components, then the shop's processes: everything that gets a port.
+    fn owners(&self) -> Vec<String> {
+        self.components
+            .iter()
+            .chain(self.shop.iter())
+            .cloned()
+            .collect()
+    }
+
+    /// The port of each planned shop process.
+    pub fn shop_ports(&self) -> BTreeMap<Service, u16> {
+        Service::ALL
+            .into_iter()
+            .filter(|s| self.shop.contains(&s.component()))
+            .filter_map(|s| Some((s, self.port(&s.component(), SHOP_PORT)?)))
+            .collect()
     }
 
     /// The spec entries of the planned components, in dependency order.
@@ -364,5 +416,44 @@ mod tests {
         );
         let full = Plan::new(&spec, &PlanOptions::new(Profile::Full, RuntimeKind::Native)).unwrap();
         assert_eq!(full.unavailable, ["cadvisor"]);
+    }
+
+    #[test]
+    fn the_shop_gets_8080_up_or_base_plus_80_and_free_ports_cover_it() {
+        let spec = crate::lab::stack::StackSpec::builtin().unwrap();
+        let mut options = PlanOptions::new(Profile::Core, RuntimeKind::Native);
+        let plan = Plan::new(&spec, &options).unwrap();
+        assert_eq!(plan.shop.len(), Service::ALL.len());
+        assert_eq!(plan.shop_ports()[&Service::Storefront], 8080);
+        assert_eq!(plan.shop_ports()[&Service::Traffic], 8085);
+        options.port_base = Some(20000);
+        let based = Plan::new(&spec, &options).unwrap();
+        assert_eq!(based.port("shop-orders", SHOP_PORT), Some(20081));
+        options.port_base = None;
+        options
+            .port_overrides
+            .insert("shop-payments.http".into(), 9090);
+        assert!(matches!(
+            Plan::new(&spec, &options),
+            Err(StackError::PortClash { .. })
+        ));
+        options.port_overrides.clear();
+        let free = plan.clone().with_free_ports().unwrap();
+        let shop_ports: Vec<u16> = free.shop_ports().values().copied().collect();
+        assert!(shop_ports.iter().all(|p| !(8080..=8085).contains(p)));
+        let mut owners = free.owners();
+        owners.push(LAB.to_string());
+        let mut all: Vec<u16> = owners
+            .iter()
+            .filter_map(|o| free.ports.get(o))
+            .flat_map(|m| m.values().copied())
+            .collect();
+        let planned = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), planned, "free ports are distinct");
+        options.shop = false;
+        let no_shop = Plan::new(&spec, &options).unwrap();
+        assert!(no_shop.shop.is_empty() && no_shop.shop_ports().is_empty());
     }
 }

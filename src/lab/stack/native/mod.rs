@@ -8,6 +8,7 @@
 
 mod control;
 mod launch;
+mod shop;
 mod up;
 
 use std::collections::BTreeMap;
@@ -26,6 +27,7 @@ use super::{
     Check, ComponentStatus, ControlAction, DownReport, LabState, Plan, Runtime, RuntimeKind,
     StackError, StackSpec, UpEvent, UpReport,
 };
+use crate::lab::shop::ShopLaunch;
 
 /// Settings of the native runtime beyond the spec.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,6 +43,7 @@ pub struct NativeOptions {
 pub struct NativeRuntime {
     dirs: LabDirs,
     options: NativeOptions,
+    shop: Option<ShopLaunch>,
 }
 
 /// A binary found for a component: the file, words to put before the spec's args, and
@@ -53,8 +56,24 @@ pub struct ResolvedBinary {
 }
 
 impl NativeRuntime {
+    /// The shop starts after the stack when this process is the labtui binary (see
+    /// [`ShopLaunch::detect`]); [`Self::with_shop`] chooses explicitly.
     pub fn new(dirs: LabDirs, options: NativeOptions) -> Self {
-        Self { dirs, options }
+        Self {
+            dirs,
+            options,
+            shop: ShopLaunch::detect(),
+        }
+    }
+
+    /// Start the shop with `shop` after the stack, or not at all with None.
+    pub fn with_shop(mut self, shop: Option<ShopLaunch>) -> Self {
+        self.shop = shop;
+        self
+    }
+
+    pub fn shop(&self) -> Option<&ShopLaunch> {
+        self.shop.as_ref()
     }
 
     pub fn dirs(&self) -> &LabDirs {

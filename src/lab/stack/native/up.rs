@@ -41,10 +41,9 @@ pub(super) async fn up(
     if let Some(prev) = &previous {
         for record in prev.components.iter().filter(|r| alive(r)) {
             let same_ports = plan.ports.get(&record.name) == Some(&record.ports);
-            if prev.runtime != RuntimeKind::Native
-                || !same_ports
-                || !plan.components.contains(&record.name)
-            {
+            let planned =
+                plan.components.contains(&record.name) || plan.shop.contains(&record.name);
+            if prev.runtime != RuntimeKind::Native || !same_ports || !planned {
                 return Err(StackError::AlreadyRunning {
                     runtime: prev.runtime.to_string(),
                     started: prev.started_at.to_rfc3339(),
@@ -256,8 +255,10 @@ pub(super) async fn up(
         }
     }
     state.save(dirs)?;
+    let shop_outcomes = super::shop::start(rt, plan, &mut state, &events).await?;
 
-    let outcomes = shared::ordered_outcomes(plan, outcomes);
+    let mut outcomes = shared::ordered_outcomes(plan, outcomes);
+    outcomes.extend(shop_outcomes);
     Ok(UpReport { state, outcomes })
 }
 

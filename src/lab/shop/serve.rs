@@ -1,0 +1,141 @@
+//! Running one shop process: telemetry, the service's routes, 127.0.0.1 only, and a clean
+//! stop on SIGTERM/SIGINT (queued spans are flushed before exit).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::{Map, json};
+use tokio::signal::unix::{SignalKind, signal};
+
+use super::faults::{FaultHooks, NoFaults};
+use super::http::{self, Shared};
+use super::telemetry::{Level, Telemetry, TelemetryTargets};
+use super::traffic::{self, Generator};
+use super::{
+    COMPONENT_PREFIX, Service, ShopError, fulfillment, inventory, orders, payments, storefront,
+    token,
+};
+
+/// What `labtui shop serve` was asked to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServeOptions {
+    pub service: Service,
+    pub port: u16,
+    /// labtui's data dir (the lab lives in its `lab/` folder).
+    pub data_dir: PathBuf,
+    /// Base URLs of the services this one calls.
+    pub peers: BTreeMap<Service, String>,
+    pub telemetry: TelemetryTargets,
+    /// The traffic generator's starting rate (requests per second).
+    pub traffic_rps: Option<f64>,
+}
+
+/// The JSON log file of a shop process: {data_dir}/lab/logs/shop-<service>.log.
+pub fn log_file(data_dir: &Path, service: Service) -> PathBuf {
+    data_dir
+        .join("lab")
+        .join("logs")
+        .join(format!("{COMPONENT_PREFIX}{}.log", service.as_str()))
+}
+
+/// Run one shop process until SIGTERM or SIGINT.
+pub fn serve(options: ServeOptions) -> Result<(), ShopError> {
+    // reqwest is built without a default TLS provider; install ring before any client.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(ShopError::Runtime)?;
+    let telemetry = runtime.block_on(run(options))?;
+    // Flush queued spans (blocking, bounded by the export timeout) outside the runtime.
+    telemetry.tracing.shutdown();
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    Ok(())
+}
+
+async fn run(options: ServeOptions) -> Result<Telemetry, ShopError> {
+    let service = options.service;
+    let telemetry = Telemetry::new(
+        service.as_str(),
+        &log_file(&options.data_dir, service),
+        &options.telemetry,
+    )?;
+    let faults: Arc<dyn FaultHooks> = Arc::new(NoFaults);
+    let shared = Arc::new(Shared::new(
+        service,
+        telemetry.clone(),
+        faults,
+        options.peers.clone(),
+    )?);
+    let data_dir = options.data_dir.as_path();
+    let app = match service {
+        Service::Storefront => http::app(
+            Arc::clone(&shared),
+            Some(storefront::routes(Arc::clone(&shared))),
+        ),
+        Service::Orders => http::app(
+            Arc::clone(&shared),
+            Some(orders::routes(Arc::clone(&shared), data_dir)?),
+        ),
+        Service::Payments => http::app(
+            Arc::clone(&shared),
+            Some(payments::routes(Arc::clone(&shared))),
+        ),
+        Service::Inventory => http::app(
+            Arc::clone(&shared),
+            Some(inventory::routes(Arc::clone(&shared), data_dir)?),
+        ),
+        Service::Fulfillment => {
+            fulfillment::start(Arc::clone(&shared), data_dir)?;
+            http::app(Arc::clone(&shared), None)
+        }
+        Service::Traffic => {
+            let storefront = options
+                .peers
+                .get(&Service::Storefront)
+                .cloned()
+                .unwrap_or_default();
+            let token = token::ensure(data_dir)?;
+            let rps = options.traffic_rps.unwrap_or(traffic::DEFAULT_RPS);
+            let generator = Arc::new(Generator::new(storefront, token, rps));
+            tokio::spawn(Arc::clone(&generator).run());
+            http::app(Arc::clone(&shared), None).merge(traffic::admin_routes(generator))
+        }
+    };
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+        .await
+        .map_err(|source| ShopError::Bind {
+            service: service.to_string(),
+            port: options.port,
+            source,
+        })?;
+    let mut fields = Map::new();
+    fields.insert("port".into(), json!(options.port));
+    fields.insert("version".into(), json!(env!("CARGO_PKG_VERSION")));
+    telemetry.logger.log(Level::Info, "service started", fields);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(stopped())
+        .await
+        .map_err(|e| ShopError::io("serving on", format!("127.0.0.1:{}", options.port), e))?;
+    telemetry
+        .logger
+        .log(Level::Info, "service stopped", Map::new());
+    Ok(telemetry)
+}
+
+/// Resolves on SIGTERM (what `labtui down` sends) or SIGINT.
+async fn stopped() {
+    let term = signal(SignalKind::terminate());
+    let int = signal(SignalKind::interrupt());
+    match (term, int) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        _ => std::future::pending::<()>().await,
+    }
+}

@@ -1,0 +1,268 @@
+//! The shop after the stack: `up` starts one `labtui shop serve <service>` process per
+//! planned shop service, records each like a component (`shop-storefront`, ...) so
+//! `status`, `down` and control see them, and points Prometheus at their /metrics.
+//! A missing Tempo or Loki only means the shop's spans or logs go nowhere.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::mpsc;
+
+use super::NativeRuntime;
+use super::launch::{self, Launch};
+use crate::lab::shop::launch::{LabTelemetry, ShopProcess, processes};
+use crate::lab::shop::{Service, token};
+use crate::lab::stack::plan::Plan;
+use crate::lab::stack::spec::VersionProbe;
+use crate::lab::stack::state::{ComponentRecord, LabState, PidFile, ScrapeTarget};
+use crate::lab::stack::types::{Outcome, UpEvent};
+use crate::lab::stack::{StackError, http, ports, write_shop_targets};
+
+/// How long a shop process gets to answer /health.
+const READY_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Start the planned shop processes that do not already run; returns their outcomes.
+pub(super) async fn start(
+    rt: &NativeRuntime,
+    plan: &Plan,
+    state: &mut LabState,
+    events: &mpsc::Sender<UpEvent>,
+) -> Result<Vec<(String, Outcome)>, StackError> {
+    let Some(shop) = rt.shop() else {
+        return Ok(Vec::new());
+    };
+    if plan.shop.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dirs = rt.dirs();
+    let data_dir = dirs.root.parent().unwrap_or(&dirs.root).to_path_buf();
+    token::ensure(&data_dir).map_err(|e| {
+        StackError::io(
+            "could not create the shop's admin token",
+            token::path(&data_dir),
+            std::io::Error::other(e.to_string()),
+        )
+    })?;
+    let workdir = data_dir.join("lab").join("shop");
+    std::fs::create_dir_all(&workdir)
+        .map_err(|e| StackError::io("could not create", &workdir, e))?;
+    let lab = lab_telemetry(plan, state);
+    let mut outcomes = Vec::new();
+    let mut waiting: Vec<ComponentRecord> = Vec::new();
+    for process in processes(shop, &data_dir, &plan.shop_ports(), &lab) {
+        let name = process.service.component();
+        if let Some(kept) = state.component(&name) {
+            emit(
+                events,
+                UpEvent::AlreadyRunning {
+                    component: name.clone(),
+                    url: kept.url.clone(),
+                },
+            )
+            .await;
+            outcomes.push((name, Outcome::AlreadyRunning));
+            continue;
+        }
+        if !ports::is_free(process.port) {
+            let busy = ports::BusyPort {
+                port_name: name.clone(),
+                port: process.port,
+                holder: ports::holder(process.port),
+            };
+            emit(
+                events,
+                UpEvent::Failed {
+                    component: name.clone(),
+                    reason: busy.to_string(),
+                },
+            )
+            .await;
+            outcomes.push((name, Outcome::Failed(busy.to_string())));
+            continue;
+        }
+        let launch = Launch {
+            command: process.command.clone(),
+            env: BTreeMap::new(),
+            workdir: workdir.clone(),
+            log: process.log.clone(),
+        };
+        emit(
+            events,
+            UpEvent::Starting {
+                component: name.clone(),
+                command: launch.command.join(" "),
+                log: Some(launch.log.clone()),
+            },
+        )
+        .await;
+        match launch::spawn(&name, &launch) {
+            Ok((pid, start_ticks)) => {
+                let record = record(&process, &shop.program, &launch, pid, start_ticks);
+                PidFile {
+                    component: name.clone(),
+                    pid,
+                    binary: shop.program.clone(),
+                    start_ticks,
+                }
+                .write(dirs)?;
+                emit(
+                    events,
+                    UpEvent::WaitingReady {
+                        component: name,
+                        url: record.ready_url.clone(),
+                    },
+                )
+                .await;
+                state.components.push(record.clone());
+                state.save(dirs)?;
+                waiting.push(record);
+            }
+            Err(e) => {
+                emit(
+                    events,
+                    UpEvent::Failed {
+                        component: name.clone(),
+                        reason: e.to_string(),
+                    },
+                )
+                .await;
+                outcomes.push((name, Outcome::Failed(e.to_string())));
+            }
+        }
+    }
+    outcomes.extend(wait_all(&waiting, events).await?);
+    write_targets(dirs, state)?;
+    Ok(outcomes)
+}
+
+async fn emit(events: &mpsc::Sender<UpEvent>, event: UpEvent) {
+    // A caller that stopped listening does not stop the shop from starting.
+    let _ = events.send(event).await;
+}
+
+/// Where the shop's telemetry goes: the collector when it runs (full profile), else
+/// Tempo; Loki when it runs. Absent backends are simply not configured.
+fn lab_telemetry(plan: &Plan, state: &LabState) -> LabTelemetry {
+    let runs = |name: &str| state.component(name).is_some_and(|c| c.pid.is_some());
+    let otlp = ["otel-collector", "tempo"]
+        .into_iter()
+        .find(|c| runs(c))
+        .and_then(|c| plan.port(c, "otlp_http"))
+        .map(|p| format!("http://127.0.0.1:{p}/v1/traces"));
+    let loki = runs("loki")
+        .then(|| plan.primary_port("loki"))
+        .flatten()
+        .map(|p| format!("http://127.0.0.1:{p}"));
+    LabTelemetry {
+        otlp_endpoint: otlp,
+        loki_url: loki,
+    }
+}
+
+fn record(
+    process: &ShopProcess,
+    program: &Path,
+    launch: &Launch,
+    pid: u32,
+    start_ticks: Option<u64>,
+) -> ComponentRecord {
+    let url = format!("http://127.0.0.1:{}", process.port);
+    ComponentRecord {
+        name: process.service.component(),
+        ready_url: format!("{url}/health"),
+        url,
+        ports: BTreeMap::from([(crate::lab::stack::plan::SHOP_PORT.to_string(), process.port)]),
+        version: Some(VersionProbe {
+            path: "/health".to_string(),
+            json: Some("/version".to_string()),
+            metric: None,
+        }),
+        ready_timeout_s: READY_TIMEOUT.as_secs(),
+        started_at: Utc::now(),
+        pid: Some(pid),
+        start_ticks,
+        binary: Some(PathBuf::from(program)),
+        command: launch.command.clone(),
+        env: launch.env.clone(),
+        workdir: Some(launch.workdir.clone()),
+        log_file: Some(launch.log.clone()),
+        container: None,
+    }
+}
+
+async fn wait_all(
+    waiting: &[ComponentRecord],
+    events: &mpsc::Sender<UpEvent>,
+) -> Result<Vec<(String, Outcome)>, StackError> {
+    let client = http::client()?;
+    let results = futures::future::join_all(waiting.iter().map(|r| {
+        let binary = r.binary.clone().unwrap_or_default();
+        let log = r.log_file.clone().unwrap_or_default();
+        let client = &client;
+        async move {
+            launch::wait_ready(
+                client,
+                &r.ready_url,
+                r.pid.unwrap_or(0),
+                &binary,
+                r.start_ticks,
+                READY_TIMEOUT,
+                &log,
+            )
+            .await
+        }
+    }))
+    .await;
+    let mut outcomes = Vec::new();
+    for (record, result) in waiting.iter().zip(results) {
+        let name = record.name.clone();
+        match result {
+            Ok(took) => {
+                emit(
+                    events,
+                    UpEvent::Ready {
+                        component: name.clone(),
+                        url: record.url.clone(),
+                        took,
+                    },
+                )
+                .await;
+                outcomes.push((name, Outcome::Ready { took }));
+            }
+            Err(reason) => {
+                emit(
+                    events,
+                    UpEvent::Failed {
+                        component: name.clone(),
+                        reason: reason.clone(),
+                    },
+                )
+                .await;
+                outcomes.push((name, Outcome::Failed(reason)));
+            }
+        }
+    }
+    Ok(outcomes)
+}
+
+/// Every recorded shop process becomes a scrape target with `job` and `service` set to
+/// the service's name (the shop job keeps the exposition's labels: honor_labels).
+fn write_targets(dirs: &crate::lab::stack::LabDirs, state: &LabState) -> Result<(), StackError> {
+    let targets: Vec<ScrapeTarget> = Service::ALL
+        .into_iter()
+        .filter_map(|service| {
+            let record = state.component(&service.component())?;
+            let port = record.ports.values().next()?;
+            Some(ScrapeTarget {
+                address: format!("127.0.0.1:{port}"),
+                labels: BTreeMap::from([
+                    ("job".to_string(), service.as_str().to_string()),
+                    ("service".to_string(), service.as_str().to_string()),
+                ]),
+            })
+        })
+        .collect();
+    write_shop_targets(dirs, &targets)
+}

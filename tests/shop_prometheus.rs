@@ -1,0 +1,194 @@
+//! The shop scraped by the lab's real Prometheus (native runtime, Prometheus and
+//! Alertmanager from the system packages): every shop target is up, traffic shows in
+//! `http_requests_total`, the seeds' SLI queries return data, and exemplars carry trace ids.
+
+mod shop_support;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use labtui::lab::shop::Service;
+use labtui::lab::stack::{LabState, Outcome, Runtime};
+use shop_support::{ShopLab, client, shop_launch, wait_for};
+
+/// The installed binary for one of `names`, or None (skip) unless LABTUI_REQUIRE_TOOLS=1.
+fn installed(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = names
+        .iter()
+        .flat_map(|n| std::env::split_paths(&path).map(move |d| d.join(n)))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var("LABTUI_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "{names:?} required (LABTUI_REQUIRE_TOOLS=1) but not on PATH"
+        );
+        eprintln!(
+            "skipping: none of {names:?} is on PATH (sudo apt install prometheus prometheus-alertmanager)"
+        );
+    }
+    found
+}
+
+/// The result vector of an instant query (empty when no data).
+async fn query(http: &reqwest::Client, prometheus: &str, expr: &str) -> Vec<serde_json::Value> {
+    let Ok(resp) = http
+        .get(format!("{prometheus}/api/v1/query"))
+        .query(&[("query", expr)])
+        .send()
+        .await
+    else {
+        return Vec::new();
+    };
+    let body: serde_json::Value = resp.json().await.unwrap_or_default();
+    assert_ne!(body["status"], "error", "{expr}: {body}");
+    body["data"]["result"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn value(sample: &serde_json::Value) -> f64 {
+    sample["value"][1]
+        .as_str()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prometheus_scrapes_every_shop_service_and_the_sli_queries_return_data() {
+    let Some(prometheus) = installed(&["prometheus"]) else {
+        return;
+    };
+    let Some(alertmanager) = installed(&["alertmanager", "prometheus-alertmanager"]) else {
+        return;
+    };
+    let mut launch = shop_launch();
+    launch.traffic_rps = Some(15.0);
+    let lab = ShopLab::new(&[prometheus, alertmanager], launch);
+    let plan = lab.plan();
+    let (report, _) = lab.up(&plan).await;
+    for name in ["prometheus", "shop-storefront", "shop-traffic"] {
+        assert!(
+            report
+                .outcomes
+                .iter()
+                .any(|(n, o)| n == name && matches!(o, Outcome::Ready { .. })),
+            "{name}: {:?}",
+            report.outcomes
+        );
+    }
+    let state = LabState::load(&lab.dirs).unwrap().expect("state");
+    let prom = state.url("prometheus").expect("prometheus url").to_string();
+    let http = client();
+
+    // Every shop target is scraped, with job = the service's name.
+    let jobs = Service::ALL.map(Service::as_str).join("|");
+    let up_query = format!("up{{job=~\"{jobs}\"}} == 1");
+    wait_for("every shop target up", Duration::from_secs(60), || {
+        let (http, prom, q) = (http.clone(), prom.clone(), up_query.clone());
+        async move { (query(&http, &prom, &q).await.len() == Service::ALL.len()).then_some(()) }
+    })
+    .await;
+    let rows = query(&http, &prom, &format!("up{{job=~\"{jobs}\"}}")).await;
+    for row in &rows {
+        assert_eq!(row["metric"]["job"], row["metric"]["service"], "{row}");
+    }
+
+    wait_for(
+        "traffic in http_requests_total",
+        Duration::from_secs(60),
+        || {
+            let (http, prom) = (http.clone(), prom.clone());
+            async move {
+                let r = query(&http, &prom, "sum(rate(http_requests_total[1m])) > 0").await;
+                (!r.is_empty()).then_some(())
+            }
+        },
+    )
+    .await;
+
+    // The seeds' SLI queries, verbatim.
+    let availability =
+        "100 * (1 - (sum(rate(http_errors_total[5m])) / sum(rate(http_requests_total[5m]))))";
+    let p95 =
+        "histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[5m])) by (le))";
+    let db_p95 = "histogram_quantile(0.95, sum(rate(db_query_duration_seconds_bucket[5m])) by (le, operation))";
+    let has_ops = |rows: &[serde_json::Value]| {
+        let ops: Vec<&str> = rows
+            .iter()
+            .filter_map(|r| r["metric"]["operation"].as_str())
+            .collect();
+        ["SELECT", "INSERT", "UPDATE", "DELETE"]
+            .iter()
+            .all(|op| ops.contains(op))
+    };
+    for expr in [availability, p95, db_p95] {
+        let rows = wait_for(expr, Duration::from_secs(60), || {
+            let (http, prom) = (http.clone(), prom.clone());
+            async move {
+                let r = query(&http, &prom, expr).await;
+                let complete = expr != db_p95 || has_ops(&r);
+                (complete && !r.is_empty() && r.iter().all(|s| value(s).is_finite())).then_some(r)
+            }
+        })
+        .await;
+        if expr == availability {
+            let v = value(&rows[0]);
+            assert!((0.0..=100.0).contains(&v), "availability {v}");
+        }
+    }
+    // The route-level query of the slow-checkout challenge has data.
+    let charge = "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{service=\"payments\", method=\"POST\", route=\"/charge\"}[5m])))";
+    assert!(!query(&http, &prom, charge).await.is_empty());
+    // Queue and process gauges of the fulfillment worker.
+    assert!(
+        !query(
+            &http,
+            &prom,
+            "max by (queue) (queue_oldest_message_age_seconds)"
+        )
+        .await
+        .is_empty()
+    );
+    assert!(
+        !query(&http, &prom, "up{job=\"fulfillment\"}")
+            .await
+            .is_empty()
+    );
+    assert!(
+        !query(
+            &http,
+            &prom,
+            "sum by (job) (rate(process_cpu_seconds_total[5m]))"
+        )
+        .await
+        .is_empty()
+    );
+
+    // Exemplars on the latency histogram carry trace ids.
+    let now = chrono::Utc::now().timestamp();
+    let exemplars: serde_json::Value = http
+        .get(format!("{prom}/api/v1/query_exemplars"))
+        .query(&[
+            ("query", "http_request_duration_seconds_bucket".to_string()),
+            ("start", (now - 600).to_string()),
+            ("end", (now + 60).to_string()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let trace_ids: Vec<&str> = exemplars["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|series| series["exemplars"].as_array().into_iter().flatten())
+        .filter_map(|e| e["labels"]["trace_id"].as_str())
+        .collect();
+    assert!(trace_ids.iter().any(|t| t.len() == 32), "{exemplars}");
+
+    lab.rt.down(&state).await.unwrap();
+}
