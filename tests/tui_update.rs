@@ -599,4 +599,52 @@ mod stack {
             "closed logs are not tailed"
         );
     }
+
+    #[test]
+    fn traffic_keys_change_the_rate_once_a_generator_is_known() {
+        use labtui::lab::shop::traffic::TrafficStatus;
+        let mut app = app();
+        running(&mut app);
+        assert!(
+            send(&mut app, [ch('+')]).is_empty(),
+            "no generator known yet"
+        );
+        let status: TrafficStatus = serde_json::from_value(serde_json::json!({
+            "rps": 2.0, "base_rps": 2.0, "burst_seconds_left": 0,
+            "sent": 10, "answered": 10, "failed": 0, "skipped": 0
+        }))
+        .expect("status");
+        send(&mut app, [Msg::TrafficUpdated(Ok(status))]);
+        assert_eq!(app.lab_status(), "lab: native 2/2 ready · traffic 2 rps");
+        assert_eq!(
+            send(&mut app, [ch('+')]),
+            [Cmd::SetTraffic {
+                rps: 5.0,
+                burst_seconds: None
+            }]
+        );
+        assert_eq!(
+            send(&mut app, [ch('-')]),
+            [Cmd::SetTraffic {
+                rps: 1.0,
+                burst_seconds: None
+            }]
+        );
+        assert_eq!(
+            send(&mut app, [ch('b')]),
+            [Cmd::SetTraffic {
+                rps: 10.0,
+                burst_seconds: Some(60)
+            }]
+        );
+        send(
+            &mut app,
+            [Msg::TrafficUpdated(Err("connection refused".into()))],
+        );
+        assert!(
+            app.notice
+                .as_ref()
+                .is_some_and(|n| n.is_error && n.text.contains("refused"))
+        );
+    }
 }

@@ -11,6 +11,7 @@ use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKi
 use crate::lab::content::{Catalog, ItemKind};
 use crate::lab::progress::Progress;
 use crate::lab::query::QueryLang;
+use crate::lab::shop::traffic::TrafficStatus;
 use crate::lab::stack::{ComponentStatus, ControlAction, UpEvent};
 
 use super::keymap::{self, Action, Context};
@@ -82,6 +83,8 @@ pub enum Msg {
         component: String,
         result: Result<Vec<String>, String>,
     },
+    /// The traffic generator's rate and counters (polled with the lab, or after a change).
+    TrafficUpdated(Result<TrafficStatus, String>),
     /// Which runtime `StartLab` picked, and why.
     LabUpChose(String),
     LabUpProgressed(UpEvent),
@@ -114,6 +117,11 @@ pub enum Cmd {
     },
     /// Start the lab with the configured runtime, streaming progress back.
     StartLab,
+    /// Change the shop's traffic rate (for `burst_seconds`, then back).
+    SetTraffic {
+        rps: f64,
+        burst_seconds: Option<u64>,
+    },
     Quit,
 }
 
@@ -315,6 +323,19 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::TrafficUpdated(result) => {
+                match result {
+                    Ok(status) => self.stack.traffic = Some(status),
+                    Err(e) => {
+                        self.stack.traffic = None;
+                        if self.stack.traffic_change_pending {
+                            self.warn(format!("traffic: {e}"));
+                        }
+                    }
+                }
+                self.stack.traffic_change_pending = false;
+                Vec::new()
+            }
             Msg::LabUpChose(why) => {
                 let up = self.stack.up.get_or_insert_with(Default::default);
                 up.lines.push(format!("runtime {why}"));
@@ -344,7 +365,10 @@ impl App {
         }
         self.poll_in_flight = false;
         let view = match result {
-            Ok(None) => LabView::NotStarted,
+            Ok(None) => {
+                self.stack.traffic = None;
+                LabView::NotStarted
+            }
             Ok(Some((runtime, components))) => LabView::Running {
                 runtime,
                 components,
@@ -478,6 +502,10 @@ impl App {
                     on_yes: vec![cmd],
                 });
                 Some(Vec::new())
+            }
+            StackOutcome::Traffic { rps, burst_seconds } => {
+                self.stack.traffic_change_pending = true;
+                Some(vec![Cmd::SetTraffic { rps, burst_seconds }])
             }
             StackOutcome::StartLab => {
                 self.confirm = Some(Confirm {

@@ -8,6 +8,9 @@ use tokio::sync::mpsc;
 
 use crate::lab::config::Config;
 use crate::lab::paths::Paths;
+use crate::lab::shop::Service;
+use crate::lab::shop::traffic::TrafficRequest;
+use crate::lab::shop::traffic::control as traffic;
 use crate::lab::stack::select::{self, Origin};
 use crate::lab::stack::{
     ControlAction, LabDirs, LabState, NativeOptions, NativeRuntime, Outcome, Plan, PlanOptions,
@@ -83,7 +86,34 @@ pub fn poll(ctx: LabContext, id: u64, tx: mpsc::UnboundedSender<Msg>) {
             Ok::<LabSnapshot, String>(Some((state.runtime.to_string(), components)))
         })
         .await;
+        let shop_running = matches!(&result, Ok(Some((_, rows))) if rows.iter().any(|r| r.name == Service::Traffic.component()));
         let _ = tx.send(Msg::LabPolled { id, result });
+        if shop_running {
+            let traffic = within(POLL_DEADLINE, "reading the traffic rate", async {
+                traffic::status(&ctx.paths.data_dir)
+                    .await
+                    .map_err(|e| e.to_string())
+            })
+            .await;
+            let _ = tx.send(Msg::TrafficUpdated(traffic));
+        }
+    });
+}
+
+pub fn set_traffic(
+    ctx: LabContext,
+    rps: f64,
+    burst_seconds: Option<u64>,
+    tx: mpsc::UnboundedSender<Msg>,
+) {
+    tokio::spawn(async move {
+        let result = within(POLL_DEADLINE, "changing the traffic rate", async {
+            traffic::set(&ctx.paths.data_dir, TrafficRequest { rps, burst_seconds })
+                .await
+                .map_err(|e| e.to_string())
+        })
+        .await;
+        let _ = tx.send(Msg::TrafficUpdated(result));
     });
 }
 

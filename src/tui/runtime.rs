@@ -182,6 +182,9 @@ impl Executor<'_> {
             }
             Cmd::LoadLogs { component, tail } => lab_effects::logs(lab, component, tail, tx),
             Cmd::StartLab => lab_effects::start(lab, tx),
+            Cmd::SetTraffic { rps, burst_seconds } => {
+                lab_effects::set_traffic(lab, rps, burst_seconds, tx);
+            }
             Cmd::Quit => {}
         }
     }

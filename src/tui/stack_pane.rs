@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::lab::shop::traffic::TrafficStatus;
 use crate::lab::stack::{ComponentState, ComponentStatus, ControlAction, UpEvent};
 
 use super::keymap::Action;
@@ -79,10 +80,38 @@ pub struct StackPane {
     pub up: Option<UpProgress>,
     /// A control action waiting for its result (`restarting prometheus…`).
     pub busy: Option<String>,
+    /// The shop's traffic generator, when the lab runs one.
+    pub traffic: Option<TrafficStatus>,
+    /// A rate change was asked for: report its failure (polls fail quietly).
+    pub traffic_change_pending: bool,
+}
+
+/// Rates `+` and `-` step through, in requests per second.
+pub const TRAFFIC_STEPS: [f64; 8] = [0.0, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0];
+/// How long `b` bursts, and how much harder.
+pub const BURST_SECONDS: u64 = 60;
+pub const BURST_FACTOR: f64 = 5.0;
+
+/// The next step up (or down) from `rps`.
+pub fn step_rate(rps: f64, up: bool) -> f64 {
+    if up {
+        TRAFFIC_STEPS
+            .iter()
+            .copied()
+            .find(|s| *s > rps + 1e-9)
+            .unwrap_or(TRAFFIC_STEPS[TRAFFIC_STEPS.len() - 1])
+    } else {
+        TRAFFIC_STEPS
+            .iter()
+            .rev()
+            .copied()
+            .find(|s| *s < rps - 1e-9)
+            .unwrap_or(0.0)
+    }
 }
 
 /// What the pane asks the app to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum StackOutcome {
     Handled,
     Ignored,
@@ -90,6 +119,10 @@ pub enum StackOutcome {
     Control(String, ControlAction),
     OpenLogs(String),
     StartLab,
+    Traffic {
+        rps: f64,
+        burst_seconds: Option<u64>,
+    },
 }
 
 impl Default for StackPane {
@@ -100,6 +133,8 @@ impl Default for StackPane {
             logs: None,
             up: None,
             busy: None,
+            traffic: None,
+            traffic_change_pending: false,
         }
     }
 }
@@ -140,6 +175,9 @@ impl StackPane {
                     })
                     .count();
                 let mut line = format!("lab: {runtime} {ready}/{counted} ready");
+                if let Some(traffic) = &self.traffic {
+                    line.push_str(&format!(" · traffic {} rps", rate(traffic.rps)));
+                }
                 let trouble: Vec<String> = components
                     .iter()
                     .filter(|c| {
@@ -193,6 +231,20 @@ impl StackPane {
                 return StackOutcome::StartLab;
             }
             (Action::Open | Action::ShowLogs, Some(name)) => return StackOutcome::OpenLogs(name),
+            (Action::MoreTraffic | Action::LessTraffic, _) if self.traffic.is_some() => {
+                let now = self.traffic.as_ref().map_or(0.0, |t| t.base_rps);
+                return StackOutcome::Traffic {
+                    rps: step_rate(now, action == Action::MoreTraffic),
+                    burst_seconds: None,
+                };
+            }
+            (Action::BurstTraffic, _) if self.traffic.is_some() => {
+                let now = self.traffic.as_ref().map_or(0.0, |t| t.base_rps);
+                return StackOutcome::Traffic {
+                    rps: (now.max(1.0) * BURST_FACTOR).min(TRAFFIC_STEPS[TRAFFIC_STEPS.len() - 1]),
+                    burst_seconds: Some(BURST_SECONDS),
+                };
+            }
             (Action::StartComponent, Some(name)) => {
                 return StackOutcome::Control(name, ControlAction::Start);
             }
@@ -289,6 +341,15 @@ pub fn describe(event: &UpEvent) -> String {
     }
 }
 
+/// `2`, `0.5`, `12.5`: a rate without needless decimals.
+pub fn rate(rps: f64) -> String {
+    if rps.fract().abs() < 1e-9 {
+        format!("{rps:.0}")
+    } else {
+        format!("{rps:.1}")
+    }
+}
+
 pub fn seconds(d: Duration) -> String {
     format!("{:.1}s", d.as_secs_f64())
 }
@@ -306,6 +367,17 @@ mod tests {
             current: Some(current << 20),
             total: Some(40 << 20),
         }
+    }
+
+    #[test]
+    fn traffic_steps_up_and_down_and_stays_in_range() {
+        assert_eq!(step_rate(2.0, true), 5.0);
+        assert_eq!(step_rate(2.0, false), 1.0);
+        assert_eq!(step_rate(3.0, false), 2.0, "between steps: the step below");
+        assert_eq!(step_rate(0.0, false), 0.0);
+        assert_eq!(step_rate(100.0, true), 100.0);
+        assert_eq!(rate(2.0), "2");
+        assert_eq!(rate(0.5), "0.5");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::lab::stack::{ComponentState, ComponentStatus};
 
 use super::super::app::{App, Focus};
-use super::super::stack_pane::{LabView, LogView, seconds};
+use super::super::stack_pane::{LabView, LogView, rate, seconds};
 use super::{pane_block, truncate};
 
 /// ```text
@@ -65,6 +65,31 @@ pub fn draw_stack(app: &App, frame: &mut Frame, area: Rect) {
         LabView::Running { components, .. } => {
             top.extend(component_table(app, components, usize::from(inner.width)));
         }
+    }
+    if let Some(traffic) = &pane.traffic {
+        top.push(Line::from(""));
+        let burst = if traffic.burst_seconds_left > 0 {
+            format!(
+                " (burst, {}s left, then {})",
+                traffic.burst_seconds_left,
+                rate(traffic.base_rps)
+            )
+        } else {
+            String::new()
+        };
+        top.push(Line::from(vec![
+            Span::styled("Shop traffic: ", theme.title),
+            Span::raw(format!(
+                "{} rps{burst} · sent {}, failed {} · ",
+                rate(traffic.rps),
+                traffic.sent,
+                traffic.failed
+            )),
+            Span::styled("+/-", theme.key),
+            Span::raw(" rate  "),
+            Span::styled("b", theme.key),
+            Span::raw(" burst"),
+        ]));
     }
     if let Some(up) = &pane.up {
         top.push(Line::from(""));
