@@ -62,10 +62,7 @@ fn open_console(cli: &Cli) -> Result<()> {
         app,
         Effects {
             progress_file: paths.progress_file(),
-            lab: LabContext {
-                paths: paths.clone(),
-                config,
-            },
+            lab: LabContext::new(paths.clone(), config),
         },
     ))
 }

@@ -46,6 +46,25 @@ impl Drop for LabGuard<'_> {
     }
 }
 
+/// Posts one firing alert to Alertmanager's v2 API (severity page: a 5 s group wait).
+fn post_alert(alertmanager: &str) {
+    let body = serde_json::json!([{
+        "labels": {"alertname": "E2eProbe", "service": "payments", "severity": "page"},
+        "annotations": {"summary": "raised by the end-to-end test"}
+    }]);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let response = reqwest::Client::new()
+            .post(format!("{alertmanager}/api/v2/alerts"))
+            .json(&body)
+            .send()
+            .await
+            .expect("post the alert");
+        assert!(response.status().is_success(), "{response:?}");
+    });
+}
+
 fn have(binary: &str) -> bool {
     Command::new("sh")
         .args(["-c", &format!("command -v {binary}")])
@@ -95,6 +114,18 @@ fn stack_pane_finds_a_lab_started_outside_and_notices_a_killed_component() {
 
     let status = labtui(&home, &["status", "--json"]);
     let rows: serde_json::Value = serde_json::from_slice(&status.stdout).expect("status JSON");
+
+    // An alert sent to the real Alertmanager reaches the console through the lab's webhook.
+    let alertmanager = rows
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["component"] == "alertmanager"))
+        .and_then(|r| r["url"].as_str())
+        .expect("alertmanager url")
+        .to_string();
+    post_alert(&alertmanager);
+    let screen = tmux.wait_for("1 alert firing");
+    assert!(screen.contains("E2eProbe payments: raised by the end-to-end test"), "{screen}");
+
     let pid = rows
         .as_array()
         .and_then(|rows| rows.iter().find(|r| r["component"] == "prometheus"))

@@ -1,5 +1,6 @@
 //! The domain: everything labtui knows, with no terminal UI in it.
 
+pub mod alerts;
 pub mod config;
 pub mod content;
 pub mod paths;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 
+use crate::lab::alerts::Notification;
 use crate::lab::content::{Catalog, ItemKind};
 use crate::lab::progress::Progress;
 use crate::lab::query::QueryLang;
@@ -83,6 +84,10 @@ pub enum Msg {
         component: String,
         result: Result<Vec<String>, String>,
     },
+    /// Alertmanager delivered a notification to the console's webhook.
+    AlertsReceived(Notification),
+    /// The console could not listen for alerts (port taken…).
+    AlertsUnavailable(String),
     /// The traffic generator's rate and counters (polled with the lab, or after a change).
     TrafficUpdated(Result<TrafficStatus, String>),
     /// Which runtime `StartLab` picked, and why.
@@ -321,6 +326,14 @@ impl App {
                         Err(e) => logs.error = Some(e),
                     }
                 }
+                Vec::new()
+            }
+            Msg::AlertsReceived(notification) => {
+                self.stack.on_notification(notification);
+                Vec::new()
+            }
+            Msg::AlertsUnavailable(reason) => {
+                self.stack.alerts_note = Some(reason);
                 Vec::new()
             }
             Msg::TrafficUpdated(result) => {

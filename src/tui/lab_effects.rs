@@ -2,10 +2,13 @@
 //! Nothing here is awaited on the input path; each call has a deadline.
 
 use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
+use crate::lab::alerts;
 use crate::lab::config::Config;
 use crate::lab::paths::Paths;
 use crate::lab::shop::Service;
@@ -14,7 +17,7 @@ use crate::lab::shop::traffic::control as traffic;
 use crate::lab::stack::select::{self, Origin};
 use crate::lab::stack::{
     ControlAction, LabDirs, LabState, NativeOptions, NativeRuntime, Outcome, Plan, PlanOptions,
-    Profile, Runtime, StackSpec, UpEvent, attach,
+    Profile, Runtime, RuntimeKind, StackSpec, UpEvent, attach,
 };
 
 use super::app::{LabSnapshot, Msg};
@@ -28,9 +31,56 @@ const UP_DEADLINE: Duration = Duration::from_secs(600);
 pub struct LabContext {
     pub paths: Paths,
     pub config: Config,
+    /// The webhook URL the console is receiving Alertmanager's notifications on, if any.
+    pub alerts: Arc<Mutex<Option<String>>>,
+    /// Stops the webhook listener when the console quits.
+    pub shutdown: CancellationToken,
 }
 
 impl LabContext {
+    pub fn new(paths: Paths, config: Config) -> Self {
+        Self {
+            paths,
+            config,
+            alerts: Arc::default(),
+            shutdown: CancellationToken::new(),
+        }
+    }
+}
+
+impl LabContext {
+    /// Listens on the lab's alert webhook once per URL. Only a native lab's Alertmanager can
+    /// reach the console (a container's 127.0.0.1 is its own; an attached stack pages others).
+    async fn ensure_alert_listener(&self, state: &LabState, tx: &mpsc::UnboundedSender<Msg>) {
+        if state.runtime != RuntimeKind::Native || state.webhook_url.is_empty() {
+            return;
+        }
+        {
+            let mut current = self.alerts.lock().unwrap_or_else(|e| e.into_inner());
+            if current.as_deref() == Some(state.webhook_url.as_str()) {
+                return;
+            }
+            // Claimed before binding so two polls never both try.
+            *current = Some(state.webhook_url.clone());
+        }
+        let started = async {
+            let addr = alerts::listen_addr(&state.webhook_url)?;
+            let (ntx, mut nrx) = mpsc::unbounded_channel();
+            alerts::listen(addr, ntx, self.shutdown.child_token()).await?;
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                while let Some(notification) = nrx.recv().await {
+                    let _ = tx.send(Msg::AlertsReceived(notification));
+                }
+            });
+            Ok::<(), alerts::AlertsError>(())
+        }
+        .await;
+        if let Err(e) = started {
+            let _ = tx.send(Msg::AlertsUnavailable(e.to_string()));
+        }
+    }
+
     fn dirs(&self) -> LabDirs {
         LabDirs::new(&self.paths)
     }
@@ -81,6 +131,7 @@ pub fn poll(ctx: LabContext, id: u64, tx: mpsc::UnboundedSender<Msg>) {
             let Some(state) = ctx.state().await? else {
                 return Ok(None);
             };
+            ctx.ensure_alert_listener(&state, &tx).await;
             let runtime = ctx.runtime_for(&state).await?;
             let components = runtime.status(&state).await;
             Ok::<LabSnapshot, String>(Some((state.runtime.to_string(), components)))

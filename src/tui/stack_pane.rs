@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::lab::alerts::{Alert, Notification};
 use crate::lab::shop::traffic::TrafficStatus;
 use crate::lab::stack::{ComponentState, ComponentStatus, ControlAction, UpEvent};
 
@@ -84,6 +85,10 @@ pub struct StackPane {
     pub traffic: Option<TrafficStatus>,
     /// A rate change was asked for: report its failure (polls fail quietly).
     pub traffic_change_pending: bool,
+    /// Each alert Alertmanager told the console about, latest state, newest first.
+    pub alerts: Vec<Alert>,
+    /// Why alerts cannot be received, when they cannot.
+    pub alerts_note: Option<String>,
 }
 
 /// Rates `+` and `-` step through, in requests per second.
@@ -135,6 +140,8 @@ impl Default for StackPane {
             busy: None,
             traffic: None,
             traffic_change_pending: false,
+            alerts: Vec::new(),
+            alerts_note: None,
         }
     }
 }
@@ -178,6 +185,11 @@ impl StackPane {
                 if let Some(traffic) = &self.traffic {
                     line.push_str(&format!(" · traffic {} rps", rate(traffic.rps)));
                 }
+                match self.firing() {
+                    0 => {}
+                    1 => line.push_str(" · 1 alert firing"),
+                    n => line.push_str(&format!(" · {n} alerts firing")),
+                }
                 let trouble: Vec<String> = components
                     .iter()
                     .filter(|c| {
@@ -196,6 +208,19 @@ impl StackPane {
                 line
             }
         }
+    }
+
+    /// Keeps one entry per alert (by fingerprint): a resolved alert replaces its firing one.
+    pub fn on_notification(&mut self, notification: Notification) {
+        for alert in notification.alerts {
+            self.alerts.retain(|a| a.fingerprint != alert.fingerprint);
+            self.alerts.insert(0, alert);
+        }
+        self.alerts.truncate(50);
+    }
+
+    pub fn firing(&self) -> usize {
+        self.alerts.iter().filter(|a| a.is_firing()).count()
     }
 
     pub fn set_lab(&mut self, lab: LabView) {
@@ -367,6 +392,34 @@ mod tests {
             current: Some(current << 20),
             total: Some(40 << 20),
         }
+    }
+
+    fn alert(fingerprint: &str, status: &str) -> Alert {
+        Alert {
+            status: status.into(),
+            name: "HighErrorRate".into(),
+            labels: Default::default(),
+            summary: None,
+            starts_at: None,
+            fingerprint: fingerprint.into(),
+        }
+    }
+
+    #[test]
+    fn a_resolved_alert_replaces_its_firing_one() {
+        let mut pane = StackPane::default();
+        let notify = |alerts| Notification {
+            receiver: "labtui".into(),
+            status: "firing".into(),
+            alerts,
+            received_at: chrono::Utc::now(),
+        };
+        pane.on_notification(notify(vec![alert("a", "firing"), alert("b", "firing")]));
+        assert_eq!(pane.firing(), 2);
+        pane.on_notification(notify(vec![alert("a", "resolved")]));
+        assert_eq!(pane.firing(), 1);
+        assert_eq!(pane.alerts.len(), 2);
+        assert_eq!(pane.alerts[0].fingerprint, "a", "newest first");
     }
 
     #[test]

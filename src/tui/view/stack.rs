@@ -91,6 +91,25 @@ pub fn draw_stack(app: &App, frame: &mut Frame, area: Rect) {
             Span::raw(" burst"),
         ]));
     }
+    if !pane.alerts.is_empty() || pane.alerts_note.is_some() {
+        top.push(Line::from(""));
+        top.push(Line::styled("Alerts (Alertmanager → labtui)", theme.title));
+        if let Some(note) = &pane.alerts_note {
+            top.push(Line::styled(note.clone(), theme.muted));
+        }
+        let width = usize::from(inner.width);
+        for alert in pane.alerts.iter().take(8) {
+            let style = if alert.is_firing() {
+                theme.error
+            } else {
+                theme.muted
+            };
+            let service = alert.label("service").unwrap_or("-");
+            let summary = alert.summary.as_deref().unwrap_or("");
+            let text = format!("{:<8} {} {service}: {summary}", alert.status, alert.name);
+            top.push(Line::styled(truncate(&text, width), style));
+        }
+    }
     if let Some(up) = &pane.up {
         top.push(Line::from(""));
         let heading = if up.done {
