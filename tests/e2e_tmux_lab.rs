@@ -124,7 +124,10 @@ fn stack_pane_finds_a_lab_started_outside_and_notices_a_killed_component() {
         .to_string();
     post_alert(&alertmanager);
     let screen = tmux.wait_for("1 alert firing");
-    assert!(screen.contains("E2eProbe payments: raised by the end-to-end test"), "{screen}");
+    assert!(
+        screen.contains("E2eProbe payments: raised by the end-to-end test"),
+        "{screen}"
+    );
 
     let pid = rows
         .as_array()
