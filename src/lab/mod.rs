@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod content;
+pub mod faults;
 pub mod paths;
 pub mod progress;
 pub mod query;
