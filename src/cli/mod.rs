@@ -78,6 +78,11 @@ pub enum Command {
         #[command(subcommand)]
         action: ProgressAction,
     },
+    /// List, inject, clear and show faults in the lab (see docs/FAULTS.md)
+    Fault {
+        #[command(subcommand)]
+        action: crate::fault_cli::FaultCommand,
+    },
     /// Set or show the rate of the shop's traffic generator
     Traffic {
         #[command(subcommand)]
@@ -145,6 +150,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Challenges { json } => list(cli, ItemKind::Challenge, *json),
         Command::Drills { json } => list(cli, ItemKind::Drill, *json),
         Command::Progress { action } => progress_command(cli, action),
+        Command::Fault { action } => crate::fault_cli::run_fault(action),
         Command::Traffic { action } => crate::shop_cli::run_traffic(action),
         Command::Shop { action } => crate::shop_cli::run_shop(action),
         Command::Completions { shell } => {

@@ -276,6 +276,18 @@ async fn up_async(ctx: &Ctx, args: &StackArgs) -> Result<ExitCode> {
     let result = rt.up(&plan, tx).await;
     let _ = printer.await;
     let report = result?;
+    // Faults left behind by a labtui that is gone (a crash) do not outlive this start.
+    match crate::lab::faults::clear_orphans(&ctx.dirs).await {
+        Ok(cleared) => {
+            for f in cleared {
+                say(&format!(
+                    "cleared leftover fault {} on {}",
+                    f.name, f.target
+                ));
+            }
+        }
+        Err(e) => say(&format!("note: leftover faults: {e}")),
+    }
     let (lines, ok) = show::up_summary(&report, width);
     for line in lines {
         say(&line);
@@ -305,6 +317,8 @@ async fn down_async(ctx: &Ctx, args: &DownArgs) -> Result<ExitCode> {
         .map(attach::recorded_urls)
         .unwrap_or_default();
     let rt = select::open(kind, ctx.dirs.clone(), urls, NativeOptions::default()).await?;
+    // Every fault goes with the lab (a paused component is resumed so it can stop).
+    let _ = crate::lab::faults::clear_all_for_down(&ctx.dirs).await;
     let empty = LabState::empty(kind, Profile::Core);
     let report = rt.down(state.as_ref().unwrap_or(&empty)).await?;
     let mut out = io::stdout().lock();

@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod config;
 pub mod content;
+pub mod faults;
 pub mod paths;
 pub mod progress;
 pub mod query;

@@ -352,6 +352,9 @@ async fn observe(State(shared): State<Arc<Shared>>, mut req: Request, next: Next
         country: header_str(req.headers(), COUNTRY_HEADER),
     };
     let parent = traces::extract(req.headers());
+    if !req.headers().contains_key("traceparent") {
+        shared.telemetry.metrics.root_span();
+    }
     let mut attributes = vec![
         KeyValue::new(semconv::HTTP_REQUEST_METHOD, method.clone()),
         KeyValue::new(semconv::HTTP_ROUTE, route.clone()),

@@ -12,8 +12,10 @@
 //! middleware ([`http`]) that records RED metrics, a server span and a JSON log line per
 //! request and consults the [`FaultHooks`]. See docs/SHOP.md.
 
+mod active_faults;
 mod db;
 mod error;
+mod fault_admin;
 mod faults;
 mod fulfillment;
 pub mod http;
@@ -32,6 +34,7 @@ pub mod traffic;
 use std::fmt;
 use std::str::FromStr;
 
+pub use active_faults::ActiveFaults;
 pub use error::ShopError;
 pub use faults::{FaultAction, FaultHooks, NoFaults, RequestFacts};
 pub use launch::ShopLaunch;

@@ -8,13 +8,14 @@ use std::sync::Arc;
 use serde_json::{Map, json};
 use tokio::signal::unix::{SignalKind, signal};
 
-use super::faults::{FaultHooks, NoFaults};
+use super::active_faults::ActiveFaults;
+use super::faults::FaultHooks;
 use super::http::{self, Shared};
 use super::telemetry::{Level, Telemetry, TelemetryTargets};
 use super::traffic::{self, Generator};
 use super::{
-    COMPONENT_PREFIX, Service, ShopError, fulfillment, inventory, orders, payments, storefront,
-    token,
+    COMPONENT_PREFIX, Service, ShopError, fault_admin, fulfillment, inventory, orders, payments,
+    storefront, token,
 };
 
 /// What `labtui shop serve` was asked to run.
@@ -62,7 +63,9 @@ async fn run(options: ServeOptions) -> Result<Telemetry, ShopError> {
         &log_file(&options.data_dir, service),
         &options.telemetry,
     )?;
-    let faults: Arc<dyn FaultHooks> = Arc::new(NoFaults);
+    let active = ActiveFaults::new(service, options.data_dir.clone(), telemetry.clone());
+    tokio::spawn(Arc::clone(&active).expire_loop());
+    let faults: Arc<dyn FaultHooks> = active.clone();
     let shared = Arc::new(Shared::new(
         service,
         telemetry.clone(),
@@ -70,6 +73,7 @@ async fn run(options: ServeOptions) -> Result<Telemetry, ShopError> {
         options.peers.clone(),
     )?);
     let data_dir = options.data_dir.as_path();
+    let admin_token = token::ensure(data_dir)?;
     let app = match service {
         Service::Storefront => http::app(
             Arc::clone(&shared),
@@ -104,6 +108,8 @@ async fn run(options: ServeOptions) -> Result<Telemetry, ShopError> {
             http::app(Arc::clone(&shared), None).merge(traffic::admin_routes(generator))
         }
     };
+    // Every process takes faults on its own (loopback) listener; the generator's are inert.
+    let app = app.merge(fault_admin::routes(active, admin_token));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
         .await
         .map_err(|source| ShopError::Bind {

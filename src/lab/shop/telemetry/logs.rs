@@ -104,6 +104,7 @@ impl Logger {
     /// (trace_id, span_id, route, status, latency_ms, order_id...).
     pub fn log(&self, level: Level, message: &str, fields: Map<String, Value>) {
         let now = chrono::Utc::now();
+        self.metrics.log_line(level.as_str());
         let line = format_line(&self.service, now, level, message, fields);
         {
             let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());

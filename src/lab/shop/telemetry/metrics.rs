@@ -74,6 +74,28 @@ struct StatusLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BuildLabels {
+    service: String,
+    version: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct LevelLabels {
+    level: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ServiceLabels {
+    service: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SessionLabels {
+    service: String,
+    session_id: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ReasonLabels {
     reason: String,
 }
@@ -111,6 +133,10 @@ pub struct Metrics {
     cpu: Counter<f64, AtomicU64>,
     rss: Gauge,
     cpu_seen: Mutex<f64>,
+    build_info: Family<BuildLabels, Gauge>,
+    log_lines: Family<LevelLabels, Counter>,
+    root_spans: Family<ServiceLabels, Counter>,
+    sessions: Family<SessionLabels, Counter>,
 }
 
 impl Metrics {
@@ -182,6 +208,36 @@ impl Metrics {
             "Resident memory size, in bytes",
             rss.clone(),
         );
+        let build_info = Family::<BuildLabels, Gauge>::default();
+        let log_lines = Family::<LevelLabels, Counter>::default();
+        let root_spans = Family::<ServiceLabels, Counter>::default();
+        let sessions = Family::<SessionLabels, Counter>::default();
+        registry.register(
+            "shop_build_info",
+            "1 for the version the service runs (service.version)",
+            build_info.clone(),
+        );
+        registry.register(
+            "log_lines",
+            "Log lines written, by level",
+            log_lines.clone(),
+        );
+        registry.register(
+            "trace_root_spans",
+            "Server spans that started a new trace (the request carried no traceparent)",
+            root_spans.clone(),
+        );
+        registry.register(
+            "shop_session_requests",
+            "Requests by session (only while the cardinality_explosion fault runs)",
+            sessions.clone(),
+        );
+        build_info
+            .get_or_create(&BuildLabels {
+                service: service.to_string(),
+                version: env!("CARGO_PKG_VERSION").to_string(),
+            })
+            .set(1);
         Self {
             service: service.to_string(),
             registry,
@@ -197,7 +253,55 @@ impl Metrics {
             cpu,
             rss,
             cpu_seen: Mutex::new(0.0),
+            build_info,
+            log_lines,
+            root_spans,
+            sessions,
         }
+    }
+
+    /// The version the service reports in `shop_build_info` (a release changes it).
+    pub fn set_version(&self, version: &str) {
+        self.build_info.clear();
+        self.build_info
+            .get_or_create(&BuildLabels {
+                service: self.service.clone(),
+                version: version.to_string(),
+            })
+            .set(1);
+    }
+
+    /// One log line written at `level`.
+    pub fn log_line(&self, level: &str) {
+        self.log_lines
+            .get_or_create(&LevelLabels {
+                level: level.to_string(),
+            })
+            .inc();
+    }
+
+    /// A server span with no incoming trace context (the root of a new trace).
+    pub fn root_span(&self) {
+        self.root_spans
+            .get_or_create(&ServiceLabels {
+                service: self.service.clone(),
+            })
+            .inc();
+    }
+
+    /// A request of a new session: one more series (the cardinality fault).
+    pub fn session_request(&self, session_id: &str) {
+        self.sessions
+            .get_or_create(&SessionLabels {
+                service: self.service.clone(),
+                session_id: session_id.to_string(),
+            })
+            .inc();
+    }
+
+    /// Forget every session series (the cardinality fault is undone).
+    pub fn clear_sessions(&self) {
+        self.sessions.clear();
     }
 
     /// One served request; `trace_id` becomes the duration's exemplar.

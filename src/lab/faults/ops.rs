@@ -1,0 +1,274 @@
+//! Injecting, listing and clearing faults in a running lab, and keeping the ledger true:
+//! expired entries are dropped on read, leftovers of a gone labtui on `up`, all on `down`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::Utc;
+
+use super::admin::Admin;
+use super::{ActiveFault, FaultError, InjectRequest, Mechanism, catalogue, ledger};
+use crate::lab::shop::{COMPONENT_PREFIX, Service, token};
+use crate::lab::stack::{ControlAction, LabDirs, LabState, NativeOptions, attach, proc, select};
+
+fn data_dir(dirs: &LabDirs) -> PathBuf {
+    dirs.root
+        .parent()
+        .map_or_else(|| dirs.root.clone(), PathBuf::from)
+}
+
+fn state(dirs: &LabDirs) -> Result<LabState, FaultError> {
+    LabState::load(dirs)
+        .map_err(|e| FaultError::Runtime(e.to_string()))?
+        .filter(|s| !s.components.is_empty())
+        .ok_or(FaultError::NoLab)
+}
+
+fn admin(dirs: &LabDirs, state: &LabState, component: &str) -> Result<Admin, FaultError> {
+    let base = state
+        .url(component)
+        .ok_or_else(|| FaultError::NotRunning {
+            component: component.to_string(),
+        })?
+        .to_string();
+    Ok(Admin {
+        component: component.to_string(),
+        base,
+        token: token::read(&data_dir(dirs))?,
+    })
+}
+
+async fn control(
+    dirs: &LabDirs,
+    state: &LabState,
+    component: &str,
+    action: ControlAction,
+) -> Result<(), FaultError> {
+    let rt = select::open(
+        select::for_existing(state),
+        dirs.clone(),
+        attach::recorded_urls(state),
+        NativeOptions::default(),
+    )
+    .await
+    .map_err(|e| FaultError::Runtime(e.to_string()))?;
+    rt.control(state, component, action)
+        .await
+        .map(|_| ())
+        .map_err(|e| FaultError::Runtime(format!("{component}: {e}")))
+}
+
+fn new_id(name: &str) -> String {
+    let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64;
+    format!(
+        "{name}-{:06x}",
+        (nanos ^ u64::from(std::process::id())) & 0xff_ffff
+    )
+}
+
+/// Inject a fault into the running lab and record it in the ledger. Parameters and the
+/// target are checked against the catalogue first (the error names the parameter and the
+/// allowed range). The same fault on the same target replaces the earlier injection.
+pub async fn inject(dirs: &LabDirs, req: InjectRequest) -> Result<ActiveFault, FaultError> {
+    let def = catalogue().get(&req.name)?;
+    let target = def.resolve_target(req.target.as_deref())?;
+    let params = def.resolve_params(&req.params)?;
+    let ttl = req
+        .ttl
+        .unwrap_or(Duration::from_secs(def.ttl_seconds))
+        .min(Duration::from_secs(super::catalogue::MAX_TTL_SECONDS));
+    let state = state(dirs)?;
+    let component = match def.mechanism {
+        Mechanism::Runtime => target.clone(),
+        _ => format!("{COMPONENT_PREFIX}{}", def.applying_service(&target)),
+    };
+    if state.component(&component).is_none() {
+        return Err(FaultError::NotRunning { component });
+    }
+    let now = Utc::now();
+    let me = std::process::id();
+    let fault = ActiveFault {
+        id: new_id(&def.name),
+        name: def.name.clone(),
+        target: target.clone(),
+        component: component.clone(),
+        mechanism: def.mechanism,
+        symptom_query: def.symptom_query_for(&target, &params),
+        params,
+        injected_at: now,
+        expires_at: now + chrono::Duration::from_std(ttl).unwrap_or_default(),
+        owner_pid: me,
+        owner_start_ticks: proc::info(me).map(|i| i.start_ticks),
+    };
+    let _lock = ledger::Lock::take(dirs)?;
+    match def.mechanism {
+        Mechanism::Request | Mechanism::Background | Mechanism::Process => {
+            admin(dirs, &state, &component)?
+                .post(&fault.injection())
+                .await?;
+        }
+        Mechanism::Runtime => {
+            let action = match def.name.as_str() {
+                "stack_pause" => ControlAction::Pause,
+                "stack_kill" => ControlAction::Kill,
+                _ => ControlAction::Stop,
+            };
+            control(dirs, &state, &component, action).await?;
+        }
+    }
+    let mut faults = ledger::load(dirs)?;
+    faults.retain(|f| !(f.name == fault.name && f.target == fault.target));
+    faults.push(fault.clone());
+    ledger::save(dirs, &faults)?;
+    Ok(fault)
+}
+
+/// Undo one fault; an unreachable service has lost its faults anyway.
+async fn undo(dirs: &LabDirs, state: &LabState, fault: &ActiveFault) -> Result<(), FaultError> {
+    match fault.mechanism {
+        Mechanism::Request | Mechanism::Background => {
+            match admin(dirs, state, &fault.component)?
+                .delete(Some(&fault.id))
+                .await
+            {
+                Err(FaultError::Admin { message, .. }) if message.contains("not answering") => {
+                    Ok(())
+                }
+                other => other,
+            }
+        }
+        Mechanism::Process => control(dirs, state, &fault.component, ControlAction::Start).await,
+        Mechanism::Runtime => {
+            let action = if fault.name == "stack_pause" {
+                ControlAction::Resume
+            } else {
+                ControlAction::Start
+            };
+            control(dirs, state, &fault.component, action).await
+        }
+    }
+}
+
+/// Clear the fault named `which` (a name or an id; every instance of a name), or all
+/// faults with None (then every shop service is also told to drop anything it still has).
+/// Returns what was cleared.
+pub async fn clear(dirs: &LabDirs, which: Option<&str>) -> Result<Vec<ActiveFault>, FaultError> {
+    let _lock = ledger::Lock::take(dirs)?;
+    let faults = ledger::load(dirs)?;
+    let (gone, kept): (Vec<_>, Vec<_>) = faults
+        .into_iter()
+        .partition(|f| which.is_none_or(|w| f.name == w || f.id == w));
+    if let Some(name) = which
+        && gone.is_empty()
+    {
+        catalogue().get(name)?;
+    }
+    let Ok(state) = state(dirs) else {
+        ledger::save(dirs, &kept)?;
+        return Ok(gone);
+    };
+    let mut first_error = None;
+    let mut failed = Vec::new();
+    for fault in &gone {
+        if let Err(e) = undo(dirs, &state, fault).await {
+            failed.push(fault.clone());
+            first_error.get_or_insert(e);
+        }
+    }
+    if which.is_none() {
+        for service in Service::ALL {
+            if let Ok(a) = admin(dirs, &state, &service.component()) {
+                let _ = a.delete(None).await;
+            }
+        }
+    }
+    let mut remaining = kept;
+    remaining.extend(failed);
+    ledger::save(dirs, &remaining)?;
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(gone),
+    }
+}
+
+/// The active faults, after reconciling the ledger: expired entries are dropped (faults
+/// the service cannot expire itself, crashes and stack faults, are undone now), and
+/// in-service entries the service no longer has (restarted, expired) are dropped.
+pub async fn active(dirs: &LabDirs) -> Result<Vec<ActiveFault>, FaultError> {
+    let _lock = ledger::Lock::take(dirs)?;
+    let faults = ledger::load(dirs)?;
+    if faults.is_empty() {
+        return Ok(faults);
+    }
+    let state = state(dirs).ok();
+    let now = Utc::now();
+    let mut keep = Vec::new();
+    let mut lists: std::collections::BTreeMap<String, Option<Vec<String>>> = Default::default();
+    for fault in faults {
+        if fault.remaining(now).is_zero() {
+            if let Some(state) = &state
+                && !fault.mechanism.in_service()
+                && undo(dirs, state, &fault).await.is_err()
+            {
+                keep.push(fault);
+            }
+            continue;
+        }
+        if fault.mechanism.in_service()
+            && let Some(state) = &state
+        {
+            if !lists.contains_key(&fault.component) {
+                let ids = match admin(dirs, state, &fault.component) {
+                    Ok(a) => a
+                        .list()
+                        .await
+                        .ok()
+                        .map(|l| l.into_iter().map(|i| i.id).collect()),
+                    Err(_) => None,
+                };
+                lists.insert(fault.component.clone(), ids);
+            }
+            if let Some(Some(ids)) = lists.get(&fault.component)
+                && !ids.contains(&fault.id)
+            {
+                continue;
+            }
+        }
+        keep.push(fault);
+    }
+    ledger::save(dirs, &keep)?;
+    Ok(keep)
+}
+
+/// For `labtui up`: undo and forget faults whose labtui is gone (left by a crash or a
+/// closed session). Returns what was cleared.
+pub async fn clear_orphans(dirs: &LabDirs) -> Result<Vec<ActiveFault>, FaultError> {
+    let _lock = ledger::Lock::take(dirs)?;
+    let faults = ledger::load(dirs)?;
+    let me = std::process::id();
+    let (orphans, alive): (Vec<_>, Vec<_>) = faults
+        .into_iter()
+        .partition(|f| f.owner_pid != me && proc::is_gone(f.owner_pid, f.owner_start_ticks));
+    if let Ok(state) = state(dirs) {
+        for fault in &orphans {
+            let _ = undo(dirs, &state, fault).await;
+        }
+    }
+    ledger::save(dirs, &alive)?;
+    Ok(orphans)
+}
+
+/// For `labtui down`: forget every fault and remove the ledger. The processes are about
+/// to stop, so only what would get in the way of stopping is undone: a paused component is
+/// resumed so it can exit cleanly. Returns what was recorded.
+pub async fn clear_all_for_down(dirs: &LabDirs) -> Result<Vec<ActiveFault>, FaultError> {
+    let _lock = ledger::Lock::take(dirs)?;
+    let faults = ledger::load(dirs).unwrap_or_default();
+    if let Ok(state) = state(dirs) {
+        for fault in faults.iter().filter(|f| f.name == "stack_pause") {
+            let _ = control(dirs, &state, &fault.component, ControlAction::Resume).await;
+        }
+    }
+    let _ = std::fs::remove_file(ledger::path(dirs));
+    Ok(faults)
+}

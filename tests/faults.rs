@@ -1,0 +1,384 @@
+//! Every fault of the catalogue against a real lab: the shop's processes scraped by the
+//! real Prometheus (5 s scrape interval). For each fault: inject, wait (bounded, polling)
+//! until its documented symptom query returns data, clear, and wait until it returns none.
+//! Faults run in groups, on different services, one lab per test, so the tests run in
+//! parallel. Also: TTL expiry, the ledger cleanup after a killed labtui, the admin token,
+//! and loopback-only listeners.
+
+mod shop_support;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use labtui::lab::faults::{self, InjectRequest, ledger};
+use labtui::lab::shop::{Service, token};
+use labtui::lab::stack::{LabState, Runtime};
+use shop_support::{ShopLab, client, listening_addresses, shop_launch, wait_for};
+
+/// The installed binary for one of `names`, or None (skip) unless LABTUI_REQUIRE_TOOLS=1.
+fn installed(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = names
+        .iter()
+        .flat_map(|n| std::env::split_paths(&path).map(move |d| d.join(n)))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var("LABTUI_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "{names:?} required (LABTUI_REQUIRE_TOOLS=1) but not on PATH"
+        );
+        eprintln!("skipping: none of {names:?} is on PATH");
+    }
+    found
+}
+
+/// Whether an instant query returns data (the symptom shows).
+async fn shows(http: &reqwest::Client, prometheus: &str, expr: &str) -> bool {
+    let Ok(resp) = http
+        .get(format!("{prometheus}/api/v1/query"))
+        .query(&[("query", expr)])
+        .send()
+        .await
+    else {
+        return false;
+    };
+    let body: serde_json::Value = resp.json().await.unwrap_or_default();
+    assert_ne!(body["status"], "error", "{expr}: {body}");
+    body["data"]["result"]
+        .as_array()
+        .is_some_and(|r| !r.is_empty())
+}
+
+fn fault(name: &str, target: &str, params: &[(&str, &str)]) -> InjectRequest {
+    InjectRequest {
+        name: name.to_string(),
+        target: Some(target.to_string()),
+        params: params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        ttl: None,
+    }
+}
+
+/// A lab with Prometheus, Alertmanager and the shop at `rps`, up and scraped.
+async fn lab_with_prometheus(rps: f64) -> Option<(ShopLab, LabState, String)> {
+    let prometheus = installed(&["prometheus"])?;
+    let alertmanager = installed(&["alertmanager", "prometheus-alertmanager"])?;
+    let mut launch = shop_launch();
+    launch.traffic_rps = Some(rps);
+    let lab = ShopLab::new(&[prometheus, alertmanager], launch);
+    let plan = lab.plan();
+    lab.up(&plan).await;
+    let state = LabState::load(&lab.dirs).unwrap().expect("state");
+    let prom = state.url("prometheus").expect("prometheus").to_string();
+    let http = client();
+    let every = "count(up{job=~\"storefront|orders|payments|inventory|fulfillment|traffic|alertmanager\"} == 1) == 7";
+    wait_for("every target up", Duration::from_secs(60), || {
+        let (http, prom) = (http.clone(), prom.clone());
+        async move { shows(&http, &prom, every).await.then_some(()) }
+    })
+    .await;
+    Some((lab, state, prom))
+}
+
+/// Inject every fault, wait for all symptoms, clear all, wait until none shows.
+async fn run_group(lab: &ShopLab, prom: &str, group: Vec<InjectRequest>) {
+    let http = client();
+    let mut injected = Vec::new();
+    for req in group {
+        let f = faults::inject(&lab.dirs, req.clone())
+            .await
+            .unwrap_or_else(|e| panic!("inject {}: {e}", req.name));
+        injected.push(f);
+    }
+    let active = faults::active(&lab.dirs).await.unwrap();
+    assert_eq!(active.len(), injected.len(), "{active:?}");
+    let queries: Vec<(String, String)> = injected
+        .iter()
+        .map(|f| (f.name.clone(), f.symptom_query.clone()))
+        .collect();
+    let pending = queries.clone();
+    wait_for("every symptom", Duration::from_secs(90), || {
+        let (http, prom, pending) = (http.clone(), prom.to_string(), pending.clone());
+        async move {
+            let mut missing = Vec::new();
+            for (name, q) in &pending {
+                if !shows(&http, &prom, q).await {
+                    missing.push(name.clone());
+                }
+            }
+            if !missing.is_empty() {
+                eprintln!("symptoms not yet showing: {missing:?}");
+            }
+            missing.is_empty().then_some(())
+        }
+    })
+    .await;
+    let cleared = faults::clear(&lab.dirs, None).await.unwrap();
+    assert_eq!(cleared.len(), injected.len());
+    assert!(faults::active(&lab.dirs).await.unwrap().is_empty());
+    wait_for("every symptom gone", Duration::from_secs(90), || {
+        let (http, prom, queries) = (http.clone(), prom.to_string(), queries.clone());
+        async move {
+            let mut still = Vec::new();
+            for (name, q) in &queries {
+                if shows(&http, &prom, q).await {
+                    still.push(name.clone());
+                }
+            }
+            if !still.is_empty() {
+                eprintln!("symptoms still showing: {still:?}");
+            }
+            still.is_empty().then_some(())
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_path_faults_show_and_recover() {
+    let Some((lab, state, prom)) = lab_with_prometheus(30.0).await else {
+        return;
+    };
+    run_group(
+        &lab,
+        &prom,
+        vec![
+            fault(
+                "latency",
+                "payments",
+                &[("ms", "800"), ("probability", "1")],
+            ),
+            fault("errors", "inventory", &[("rate", "0.5"), ("status", "503")]),
+            fault("queue_stall", "fulfillment", &[]),
+            fault("cardinality_explosion", "storefront", &[]),
+            fault("log_flood", "orders", &[("lines_per_second", "400")]),
+            fault("broken_propagation", "storefront", &[]),
+        ],
+    )
+    .await;
+    lab.rt.down(&state).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_dependency_and_resource_faults_show_and_recover() {
+    let Some((lab, state, prom)) = lab_with_prometheus(30.0).await else {
+        return;
+    };
+    run_group(
+        &lab,
+        &prom,
+        vec![
+            fault(
+                "db_slow",
+                "inventory",
+                &[("operation", "UPDATE"), ("ms", "300")],
+            ),
+            fault("pool_exhaustion", "orders", &[("wait_ms", "1000")]),
+            fault("dependency_down", "storefront->inventory", &[]),
+            fault(
+                "memory_leak",
+                "payments",
+                &[("mb_per_min", "1200"), ("cap_mb", "300")],
+            ),
+            fault(
+                "cpu_burn",
+                "fulfillment",
+                &[("threads", "1"), ("duty", "0.9")],
+            ),
+            fault("slice_failure", "payments", &[("country", "US")]),
+        ],
+    )
+    .await;
+    lab.rt.down(&state).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lock_and_release_faults_show_and_recover() {
+    let Some((lab, state, prom)) = lab_with_prometheus(30.0).await else {
+        return;
+    };
+    run_group(
+        &lab,
+        &prom,
+        vec![
+            fault("db_lock", "orders", &[]),
+            fault(
+                "bad_release",
+                "inventory",
+                &[("version", "9.9.9-bad"), ("rate", "0.5")],
+            ),
+        ],
+    )
+    .await;
+    lab.rt.down(&state).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crash_and_stack_faults_show_and_recover() {
+    let Some((lab, state, prom)) = lab_with_prometheus(5.0).await else {
+        return;
+    };
+    run_group(
+        &lab,
+        &prom,
+        vec![
+            fault("crash", "payments", &[]),
+            fault("stack_stop", "alertmanager", &[]),
+            fault("stack_pause", "shop-inventory", &[]),
+            fault("stack_kill", "shop-fulfillment", &[]),
+        ],
+    )
+    .await;
+    let state = LabState::load(&lab.dirs).unwrap().unwrap_or(state);
+    lab.rt.down(&state).await.unwrap();
+}
+
+fn admin_url(state: &LabState, service: Service) -> String {
+    format!("{}/admin/faults", state.url(&service.component()).unwrap())
+}
+
+/// No stack binaries: the shop alone is enough for the admin API, the TTL and the ledger.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_api_ttl_and_ledger_cleanup() {
+    let mut launch = shop_launch();
+    launch.traffic_rps = Some(0.0);
+    let lab = ShopLab::new(&[], launch);
+    let plan = lab.plan();
+    lab.up(&plan).await;
+    let state = LabState::load(&lab.dirs).unwrap().expect("state");
+    let http = client();
+    let token = token::read(&lab.data_dir()).unwrap();
+
+    // Every admin endpoint refuses a missing or wrong token; every listener is loopback.
+    for service in Service::ALL {
+        let url = admin_url(&state, service);
+        let none = http.get(&url).send().await.unwrap();
+        assert_eq!(none.status().as_u16(), 401, "{service}");
+        let wrong = http
+            .post(&url)
+            .bearer_auth("not-the-token")
+            .json(&serde_json::json!({"id": "x", "name": "latency", "target": service.as_str(), "expires_at": "2099-01-01T00:00:00Z"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status().as_u16(), 401, "{service}");
+        let del = http.delete(&url).bearer_auth("").send().await.unwrap();
+        assert_eq!(del.status().as_u16(), 401, "{service}");
+        let ok = http.get(&url).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(ok.status().as_u16(), 200, "{service}");
+        let pid = state.component(&service.component()).unwrap().pid.unwrap();
+        let addrs = listening_addresses(pid);
+        assert!(!addrs.is_empty());
+        for addr in addrs {
+            assert!(addr.starts_with("0100007F:"), "{service} listens on {addr}");
+        }
+    }
+    // A fault aimed at another service is refused with the reason.
+    let resp = http
+        .post(admin_url(&state, Service::Orders))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"id": "x", "name": "latency", "target": "payments", "expires_at": "2099-01-01T00:00:00Z"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+
+    // Out-of-range parameters are refused before anything is sent.
+    let err = faults::inject(&lab.dirs, fault("latency", "payments", &[("ms", "0")]))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`ms`") && err.contains("1 to 10000 ms"),
+        "{err}"
+    );
+
+    // TTL: a 3 s fault expires inside the service, and the ledger follows on read.
+    let mut req = fault("latency", "storefront", &[("ms", "5")]);
+    req.ttl = Some(Duration::from_secs(3));
+    let f = faults::inject(&lab.dirs, req).await.unwrap();
+    let listed: Vec<serde_json::Value> = http
+        .get(admin_url(&state, Service::Storefront))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["id"], f.id);
+    assert_eq!(faults::active(&lab.dirs).await.unwrap().len(), 1);
+    wait_for(
+        "the service to expire the fault",
+        Duration::from_secs(15),
+        || {
+            let (http, url, token) = (
+                http.clone(),
+                admin_url(&state, Service::Storefront),
+                token.clone(),
+            );
+            async move {
+                let list: Vec<serde_json::Value> = http
+                    .get(&url)
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .ok()?
+                    .json()
+                    .await
+                    .ok()?;
+                list.is_empty().then_some(())
+            }
+        },
+    )
+    .await;
+    assert!(faults::active(&lab.dirs).await.unwrap().is_empty());
+    assert!(ledger::load(&lab.dirs).unwrap().is_empty());
+
+    // A labtui killed after injecting leaves a ledger entry; the next `up` clears it.
+    let f = faults::inject(&lab.dirs, fault("errors", "payments", &[("rate", "1")]))
+        .await
+        .unwrap();
+    let mut child = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
+    let dead_pid = child.id();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut entries = ledger::load(&lab.dirs).unwrap();
+    assert_eq!(entries.len(), 1);
+    entries[0].owner_pid = dead_pid;
+    entries[0].owner_start_ticks = Some(1);
+    ledger::save(&lab.dirs, &entries).unwrap();
+    // The fault is still live in the service until then.
+    let status = http
+        .post(format!("{}/charge", state.url("shop-payments").unwrap()))
+        .json(&serde_json::json!({"amount_cents": 100, "currency": "EUR"}))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 503);
+    lab.up(&plan).await;
+    let cleared = faults::clear_orphans(&lab.dirs).await.unwrap();
+    assert_eq!(cleared.len(), 1);
+    assert_eq!(cleared[0].id, f.id);
+    assert!(ledger::load(&lab.dirs).unwrap().is_empty());
+    let listed: Vec<serde_json::Value> = http
+        .get(admin_url(&state, Service::Payments))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(listed.is_empty(), "{listed:?}");
+    let _ = BTreeMap::<String, String>::new();
+    lab.rt.down(&state).await.unwrap();
+}
