@@ -12,18 +12,20 @@ pub enum Context {
     Filter,
     Stack,
     Logs,
+    Faults,
     Confirm,
     Help,
 }
 
 impl Context {
     /// In the order the help lists them.
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 9] = [
         Context::Global,
         Context::Navigator,
         Context::Reader,
         Context::Stack,
         Context::Logs,
+        Context::Faults,
         Context::Filter,
         Context::Confirm,
         Context::Help,
@@ -37,6 +39,7 @@ impl Context {
             Self::Filter => "Typing a filter or search",
             Self::Stack => "Stack pane",
             Self::Logs => "Component logs",
+            Self::Faults => "Faults pane",
             Self::Confirm => "Questions",
             Self::Help => "This help",
         }
@@ -79,6 +82,11 @@ pub enum Action {
     MoreTraffic,
     LessTraffic,
     BurstTraffic,
+    ShowFaults,
+    NextTarget,
+    InjectFault,
+    ClearFault,
+    ClearAllFaults,
     Yes,
     No,
 }
@@ -182,6 +190,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Global, &[ch('2')], A::ShowChallenges, "show challenges", ""),
     bind(C::Global, &[ch('3')], A::ShowDrills, "show drills", ""),
     bind(C::Global, &[ch('s')], A::ShowStack, "show the lab stack", "stack"),
+    bind(C::Global, &[ch('f')], A::ShowFaults, "show the fault catalogue", "faults"),
     bind(C::Navigator, &[ch('j'), key(KeyCode::Down)], A::Down, "next item", ""),
     bind(C::Navigator, &[ch('k'), key(KeyCode::Up)], A::Up, "previous item", ""),
     bind(C::Navigator, &[ch('g'), key(KeyCode::Home)], A::Top, "first item", ""),
@@ -222,6 +231,15 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Logs, &[ch('G'), key(KeyCode::End)], A::Bottom, "newest line, and follow new ones", "follow"),
     bind(C::Logs, &[ch('/')], A::StartFilter, "show only lines containing some text", "search"),
     bind(C::Logs, &[key(KeyCode::Esc), ch('h'), key(KeyCode::Left)], A::Back, "close the logs", "close"),
+    bind(C::Faults, &[ch('j'), key(KeyCode::Down)], A::Down, "next fault", ""),
+    bind(C::Faults, &[ch('k'), key(KeyCode::Up)], A::Up, "previous fault", ""),
+    bind(C::Faults, &[ch('g'), key(KeyCode::Home)], A::Top, "first fault", ""),
+    bind(C::Faults, &[ch('G'), key(KeyCode::End)], A::Bottom, "last fault", ""),
+    bind(C::Faults, &[ch('t')], A::NextTarget, "aim the fault at the next target", "target"),
+    bind(C::Faults, &[key(KeyCode::Enter), ch('i')], A::InjectFault, "inject the fault (with its default parameters)", "inject"),
+    bind(C::Faults, &[ch('c')], A::ClearFault, "clear this fault", "clear"),
+    bind(C::Faults, &[ch('C')], A::ClearAllFaults, "clear every active fault", ""),
+    bind(C::Faults, &[key(KeyCode::Esc), ch('h'), key(KeyCode::Left)], A::Back, "back to the list", "back"),
     bind(C::Confirm, &[ch('y'), key(KeyCode::Enter)], A::Yes, "yes, do it", "yes"),
     bind(C::Confirm, &[ch('n'), key(KeyCode::Esc)], A::No, "no, cancel", "no"),
     bind(C::Filter, &[key(KeyCode::Enter)], A::AcceptFilter, "keep the filter or search", "keep"),
@@ -281,17 +299,7 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_one_context() {
-        let contexts = [
-            C::Global,
-            C::Navigator,
-            C::Reader,
-            C::Filter,
-            C::Stack,
-            C::Logs,
-            C::Confirm,
-            C::Help,
-        ];
-        for context in contexts {
+        for context in Context::ALL {
             let mut seen = Vec::new();
             for b in BINDINGS.iter().filter(|b| b.context == context) {
                 for k in b.keys {
@@ -309,10 +317,12 @@ mod tests {
             .filter(|b| b.context == C::Global)
             .flat_map(|b| b.keys.iter().copied())
             .collect();
-        for b in BINDINGS
-            .iter()
-            .filter(|b| matches!(b.context, C::Navigator | C::Reader | C::Stack | C::Logs))
-        {
+        for b in BINDINGS.iter().filter(|b| {
+            matches!(
+                b.context,
+                C::Navigator | C::Reader | C::Stack | C::Logs | C::Faults
+            )
+        }) {
             for k in b.keys {
                 assert!(
                     !global.contains(k),

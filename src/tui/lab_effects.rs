@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::lab::alerts;
 use crate::lab::config::Config;
+use crate::lab::faults::{self, InjectRequest};
 use crate::lab::paths::Paths;
 use crate::lab::shop::Service;
 use crate::lab::shop::traffic::TrafficRequest;
@@ -137,6 +138,10 @@ pub fn poll(ctx: LabContext, id: u64, tx: mpsc::UnboundedSender<Msg>) {
             Ok::<LabSnapshot, String>(Some((state.runtime.to_string(), components)))
         })
         .await;
+        if matches!(&result, Ok(Some(_))) {
+            let active = faults::active(&ctx.dirs()).await.map_err(|e| e.to_string());
+            let _ = tx.send(Msg::FaultsPolled(active));
+        }
         let shop_running = matches!(&result, Ok(Some((_, rows))) if rows.iter().any(|r| r.name == Service::Traffic.component()));
         let _ = tx.send(Msg::LabPolled { id, result });
         if shop_running {
@@ -148,6 +153,30 @@ pub fn poll(ctx: LabContext, id: u64, tx: mpsc::UnboundedSender<Msg>) {
             .await;
             let _ = tx.send(Msg::TrafficUpdated(traffic));
         }
+    });
+}
+
+pub fn inject(ctx: LabContext, request: InjectRequest, tx: mpsc::UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let result = within(CONTROL_DEADLINE, "injecting the fault", async {
+            faults::inject(&ctx.dirs(), request)
+                .await
+                .map_err(|e| e.to_string())
+        })
+        .await;
+        let _ = tx.send(Msg::FaultInjected(result));
+    });
+}
+
+pub fn clear_faults(ctx: LabContext, name: Option<String>, tx: mpsc::UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let result = within(CONTROL_DEADLINE, "clearing faults", async {
+            faults::clear(&ctx.dirs(), name.as_deref())
+                .await
+                .map_err(|e| e.to_string())
+        })
+        .await;
+        let _ = tx.send(Msg::FaultsCleared(result));
     });
 }
 

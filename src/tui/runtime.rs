@@ -182,6 +182,8 @@ impl Executor<'_> {
             }
             Cmd::LoadLogs { component, tail } => lab_effects::logs(lab, component, tail, tx),
             Cmd::StartLab => lab_effects::start(lab, tx),
+            Cmd::InjectFault(request) => lab_effects::inject(lab, request, tx),
+            Cmd::ClearFaults(name) => lab_effects::clear_faults(lab, name, tx),
             Cmd::SetTraffic { rps, burst_seconds } => {
                 lab_effects::set_traffic(lab, rps, burst_seconds, tx);
             }

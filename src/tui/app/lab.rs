@@ -82,7 +82,7 @@ impl App {
                 }
                 self.poll_now()
             }
-            _ => Vec::new(),
+            other => self.on_faults_msg(other),
         }
     }
 

@@ -10,13 +10,16 @@ use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKi
 
 use crate::lab::alerts::Notification;
 use crate::lab::content::{Catalog, ItemKind};
+use crate::lab::faults::{ActiveFault, InjectRequest};
 use crate::lab::progress::Progress;
 use crate::lab::query::QueryLang;
 use crate::lab::shop::traffic::TrafficStatus;
 use crate::lab::stack::{ComponentStatus, ControlAction, UpEvent};
 
+mod faults;
 mod lab;
 
+use super::faults_pane::FaultsPane;
 use super::keymap::{self, Action, Context};
 use super::layout::Areas;
 use super::navigator::{NavOutcome, Navigator};
@@ -40,6 +43,7 @@ pub enum Focus {
     Navigator,
     Reader,
     Stack,
+    Faults,
 }
 
 /// Which pane fills the right side (the one last focused there).
@@ -47,6 +51,7 @@ pub enum Focus {
 pub enum RightPane {
     Reader,
     Stack,
+    Faults,
 }
 
 /// A yes/no question in front of everything else.
@@ -90,6 +95,10 @@ pub enum Msg {
     AlertsReceived(Notification),
     /// The console could not listen for alerts (port taken…).
     AlertsUnavailable(String),
+    /// The faults active in the lab (polled with the lab).
+    FaultsPolled(Result<Vec<ActiveFault>, String>),
+    FaultInjected(Result<ActiveFault, String>),
+    FaultsCleared(Result<Vec<ActiveFault>, String>),
     /// The traffic generator's rate and counters (polled with the lab, or after a change).
     TrafficUpdated(Result<TrafficStatus, String>),
     /// Which runtime `StartLab` picked, and why.
@@ -124,6 +133,9 @@ pub enum Cmd {
     },
     /// Start the lab with the configured runtime, streaming progress back.
     StartLab,
+    InjectFault(InjectRequest),
+    /// Clear one fault by name, or all.
+    ClearFaults(Option<String>),
     /// Change the shop's traffic rate (for `burst_seconds`, then back).
     SetTraffic {
         rps: f64,
@@ -147,6 +159,7 @@ pub struct App {
     pub navigator: Navigator,
     pub reader: Option<Doc>,
     pub stack: StackPane,
+    pub faults: FaultsPane,
     pub focus: Focus,
     pub right: RightPane,
     pub help: Option<u16>,
@@ -188,6 +201,7 @@ impl App {
             navigator,
             reader: None,
             stack: StackPane::default(),
+            faults: FaultsPane::default(),
             focus: Focus::Navigator,
             right: RightPane::Reader,
             help: None,
@@ -257,7 +271,7 @@ impl App {
         let typing = match self.focus {
             Focus::Navigator => self.navigator.is_filtering(),
             Focus::Stack => self.stack.is_searching(),
-            Focus::Reader => false,
+            Focus::Reader | Focus::Faults => false,
         };
         if typing {
             return vec![Context::Filter];
@@ -267,13 +281,20 @@ impl App {
             Focus::Reader => Context::Reader,
             Focus::Stack if self.stack.logs.is_some() => Context::Logs,
             Focus::Stack => Context::Stack,
+            Focus::Faults => Context::Faults,
         };
         vec![pane, Context::Global]
     }
 
     /// The status bar's lab summary.
     pub fn lab_status(&self) -> String {
-        self.stack.summary()
+        let mut line = self.stack.summary();
+        match self.faults.active.len() {
+            0 => {}
+            1 => line.push_str(" · 1 fault active"),
+            n => line.push_str(&format!(" · {n} faults active")),
+        }
+        line
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
@@ -350,15 +371,23 @@ impl App {
             },
             Context::Reader => self.on_reader(action),
             Context::Stack | Context::Logs => self.on_stack(context, action),
+            Context::Faults => self.on_faults(action),
             Context::Confirm => {
                 let confirm = self.confirm.take()?;
                 if action != Action::Yes {
                     return Some(Vec::new());
                 }
                 for cmd in &confirm.on_yes {
-                    if let Cmd::ControlComponent { component, action } = cmd {
-                        self.stack.busy =
-                            Some(format!("{} {component}…", lab::progressive(*action)));
+                    match cmd {
+                        Cmd::ControlComponent { component, action } => {
+                            self.stack.busy =
+                                Some(format!("{} {component}…", lab::progressive(*action)));
+                        }
+                        Cmd::InjectFault(request) => {
+                            self.faults.busy = Some(format!("injecting {}…", request.name));
+                        }
+                        Cmd::ClearFaults(_) => self.faults.busy = Some("clearing…".into()),
+                        _ => {}
                     }
                 }
                 Some(confirm.on_yes)
@@ -374,9 +403,15 @@ impl App {
             Action::SwitchFocus => {
                 self.focus = match (self.focus, self.right) {
                     (Focus::Navigator, RightPane::Stack) => Focus::Stack,
+                    (Focus::Navigator, RightPane::Faults) => Focus::Faults,
                     (Focus::Navigator, RightPane::Reader) if self.reader.is_some() => Focus::Reader,
                     _ => Focus::Navigator,
                 }
+            }
+            Action::ShowFaults => {
+                self.right = RightPane::Faults;
+                self.focus = Focus::Faults;
+                return self.poll_now();
             }
             Action::ShowStack => {
                 self.right = RightPane::Stack;

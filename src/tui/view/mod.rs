@@ -12,6 +12,7 @@ use ratatui::widgets::{
 use crate::lab::content::ItemKind;
 use crate::lab::progress::Status;
 
+mod faults;
 mod stack;
 
 use super::app::{App, Focus, RightPane};
@@ -38,6 +39,7 @@ pub fn view(app: &App, frame: &mut Frame) {
     match app.right {
         RightPane::Reader => draw_reader(app, frame, areas.reader),
         RightPane::Stack => stack::draw_stack(app, frame, areas.reader),
+        RightPane::Faults => faults::draw_faults(app, frame, areas.reader),
     }
     draw_status(app, frame, areas.status);
     if let Some(scroll) = app.help {
@@ -345,6 +347,7 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
+            .wrap(Wrap { trim: false })
             .scroll((scroll.min(max_scroll), 0)),
         popup,
     );
