@@ -112,17 +112,22 @@ pub fn run_fault(command: &FaultCommand) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Print the catalogue; a closed pipe (`| head`) ends the listing quietly.
 fn list(json: bool) -> Result<()> {
+    use std::io::Write as _;
     let cat = faults::catalogue();
+    let mut out = std::io::stdout().lock();
     if json {
-        println!("{}", serde_json::to_string_pretty(cat)?);
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(cat)?);
         return Ok(());
     }
     for def in &cat.faults {
         for line in describe(def) {
-            println!("{line}");
+            if writeln!(out, "{line}").is_err() {
+                return Ok(());
+            }
         }
-        println!();
+        let _ = writeln!(out);
     }
     Ok(())
 }

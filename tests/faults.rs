@@ -7,7 +7,6 @@
 
 mod shop_support;
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -379,6 +378,5 @@ async fn admin_api_ttl_and_ledger_cleanup() {
         .await
         .unwrap();
     assert!(listed.is_empty(), "{listed:?}");
-    let _ = BTreeMap::<String, String>::new();
     lab.rt.down(&state).await.unwrap();
 }
