@@ -43,6 +43,10 @@ fn check_passes_on_good_content_and_lists_problems_with_file_and_line() {
         .replace("level = 1", "level = 9")
         .replace("sum(up)\n```", "sum(up\n```");
     std::fs::write(&lesson, text).expect("write");
+    // A challenge fault the catalogue would refuse: latency's `ms` goes up to 10000.
+    let challenge = broken.path().join("challenges/01-slow.md");
+    let text = std::fs::read_to_string(&challenge).expect("read");
+    std::fs::write(&challenge, text.replace("ms = 900", "ms = 99999")).expect("write");
     let out = labtui(
         home.path(),
         &["check", &broken.path().display().to_string()],
@@ -57,7 +61,12 @@ fn check_passes_on_good_content_and_lists_problems_with_file_and_line() {
         err.contains("lessons/01-first.md:") && err.contains("PromQL"),
         "{err}"
     );
-    assert!(err.contains("2 problems:"), "{err}");
+    assert!(
+        err.contains("challenges/01-slow.md:11: field `faults[0].params`"),
+        "{err}"
+    );
+    assert!(err.contains("ms"), "{err}");
+    assert!(err.contains("3 problems:"), "{err}");
 }
 
 #[test]

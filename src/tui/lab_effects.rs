@@ -274,6 +274,10 @@ pub fn start(ctx: LabContext, tx: mpsc::UnboundedSender<Msg>) {
                 .up(&plan, events_tx)
                 .await
                 .map_err(|e| e.to_string())?;
+            // Faults a crashed labtui left behind are cleared on the next start, as `up` does.
+            if let Err(e) = faults::clear_orphans(&ctx.dirs()).await {
+                tracing::warn!("could not clear leftover faults: {e}");
+            }
             Ok(summarise(&report.outcomes))
         })
         .await;

@@ -3,11 +3,13 @@
 
 use std::collections::HashSet;
 
+use super::model::FaultSpec;
 use super::model::{
     COMPONENTS, Challenge, Drill, Expectation, Lesson, RubricConcept, parse_window,
 };
 use super::problem::Problem;
 use super::spans::{Located, Seg, key_path};
+use crate::lab::faults;
 
 /// True for kebab-case ids: `^[a-z0-9]+(-[a-z0-9]+)*$`.
 pub fn is_valid_id(id: &str) -> bool {
@@ -35,6 +37,32 @@ pub struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
+    /// A challenge's fault must exist in the catalogue, with a target and parameters it
+    /// accepts: a typo would only show when a learner starts the challenge.
+    fn check_against_catalogue(&mut self, i: usize, fault: &FaultSpec) {
+        let catalogue = faults::catalogue();
+        let def = match catalogue.get(&fault.name) {
+            Ok(def) => def,
+            Err(e) => {
+                if is_valid_fault_name(&fault.name) {
+                    self.report(&key_path!["faults", i, "name"], e.to_string());
+                }
+                return;
+            }
+        };
+        if let Err(e) = def.resolve_target(fault.target.as_deref()) {
+            self.report(&key_path!["faults", i, "target"], e.to_string());
+        }
+        let given = fault
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect();
+        if let Err(e) = def.resolve_params(&given) {
+            self.report(&key_path!["faults", i, "params"], e.to_string());
+        }
+    }
+
     pub fn new(loc: &'a Located) -> Self {
         Self {
             loc,
@@ -88,7 +116,9 @@ impl<'a> Checker<'a> {
                     &key_path!["faults", i, "target"],
                     "is empty: name a shop service or stack component, or remove the key",
                 );
+                continue;
             }
+            self.check_against_catalogue(i, fault);
         }
         if ch.questions.is_empty() {
             self.report(

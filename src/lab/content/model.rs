@@ -185,6 +185,18 @@ pub enum ParamValue {
     Text(String),
 }
 
+/// As a learner would type it after `labtui fault inject NAME` (`ms=900`).
+impl fmt::Display for ParamValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Bool(b) => write!(f, "{b}"),
+            Self::Int(n) => write!(f, "{n}"),
+            Self::Float(x) => write!(f, "{x}"),
+            Self::Text(t) => f.write_str(t),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for ParamValue {
     fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
         struct Visitor;
