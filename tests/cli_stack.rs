@@ -2,32 +2,16 @@
 //! LABTUI_HOME, a free port range, and the real Prometheus and Alertmanager. A guard runs
 //! `labtui down` and kills every recorded pid when a test ends, even when it fails.
 
+#[path = "support/tools.rs"]
+mod tools;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use labtui::lab::paths::Paths;
-use labtui::lab::stack::{LabDirs, PidFile, StackSpec, ports, proc};
+use labtui::lab::stack::{LabDirs, PidFile, ports, proc};
 use serde_json::Value;
-
-/// The installed binary for one of `names`, or None (skip) unless LABTUI_REQUIRE_TOOLS=1.
-fn installed(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let found = names
-        .iter()
-        .flat_map(|n| std::env::split_paths(&path).map(move |d| d.join(n)))
-        .find(|p| p.is_file());
-    if found.is_none() {
-        assert!(
-            std::env::var("LABTUI_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "{names:?} required (LABTUI_REQUIRE_TOOLS=1) but not on PATH"
-        );
-        eprintln!(
-            "skipping: none of {names:?} is on PATH (sudo apt install prometheus prometheus-alertmanager)"
-        );
-    }
-    found
-}
+use tools::installed;
 
 /// One LABTUI_HOME with a PATH holding only Prometheus and Alertmanager (so Loki and Tempo
 /// are missing even where they are installed). Dropping it stops whatever it started.
@@ -107,23 +91,6 @@ fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// A --port-base whose whole range (every offset the spec uses) is free right now, outside
-/// the ephemeral range the OS hands out for port 0.
-fn free_port_base() -> u16 {
-    let spec = StackSpec::builtin().expect("spec");
-    let offsets: Vec<u16> = spec
-        .lab_ports
-        .iter()
-        .chain(spec.all().iter().flat_map(|c| c.ports.iter()))
-        .map(|p| p.offset)
-        .collect();
-    let start = 200 + (std::process::id() % 100) as u16;
-    (0..100)
-        .map(|i| ((start + i * 7) % 100 + 200) * 100)
-        .find(|base| offsets.iter().all(|o| ports::is_free(base + o)))
-        .expect("a free port range between 20000 and 29999")
-}
-
 fn row<'a>(rows: &'a [Value], name: &str) -> &'a Value {
     rows.iter()
         .find(|r| r["component"] == name)
@@ -155,7 +122,7 @@ fn wait_exited(pid: u32, start_ticks: Option<u64>) {
 #[test]
 fn up_status_doctor_attach_kill_and_down_with_real_binaries() {
     let Some(lab) = Home::new() else { return };
-    let base = free_port_base();
+    let base = tools::free_port_base(200, 100);
     let base_arg = base.to_string();
 
     let up = lab.run(&["up", "--runtime", "native", "--port-base", &base_arg]);
@@ -319,7 +286,7 @@ fn up_status_doctor_attach_kill_and_down_with_real_binaries() {
 #[test]
 fn a_busy_port_stops_up_before_anything_starts_and_names_the_holder() {
     let Some(lab) = Home::new() else { return };
-    let base = free_port_base();
+    let base = tools::free_port_base(200, 100);
     let holder = std::net::TcpListener::bind(("127.0.0.1", base)).expect("hold the port");
     let up = lab.run(&[
         "up",

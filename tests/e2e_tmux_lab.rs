@@ -5,10 +5,10 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use labtui::lab::stack::{StackSpec, ports};
-
 #[path = "support/tmux.rs"]
 mod tmux;
+#[path = "support/tools.rs"]
+mod tools;
 
 use tmux::{Tmux, assert_terminal_restored};
 
@@ -19,22 +19,6 @@ fn labtui(home: &Path, args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .expect("run labtui")
-}
-
-/// A port base whose every offset is free (the spec's ports all move with it).
-fn free_port_base() -> u16 {
-    let spec = StackSpec::builtin().expect("spec");
-    let offsets: Vec<u16> = spec
-        .lab_ports
-        .iter()
-        .chain(spec.all().iter().flat_map(|c| c.ports.iter()))
-        .map(|p| p.offset)
-        .collect();
-    let start = 300 + (std::process::id() % 50) as u16;
-    (0..50)
-        .map(|i| ((start + i * 3) % 50 + 300) * 100)
-        .find(|base| offsets.iter().all(|o| ports::is_free(base + o)))
-        .expect("a free port range between 30000 and 34999")
 }
 
 /// Stops the lab even when an assertion fails.
@@ -65,21 +49,11 @@ fn post_alert(alertmanager: &str) {
     });
 }
 
-fn have(binary: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {binary}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn stack_pane_finds_a_lab_started_outside_and_notices_a_killed_component() {
-    if !have("prometheus") || !(have("alertmanager") || have("prometheus-alertmanager")) {
-        assert!(
-            std::env::var_os("LABTUI_REQUIRE_TOOLS").is_none(),
-            "prometheus and alertmanager are required (LABTUI_REQUIRE_TOOLS is set)"
-        );
-        eprintln!("skipping: prometheus / alertmanager not installed");
+    if tools::installed(&["prometheus"]).is_none()
+        || tools::installed(&["alertmanager", "prometheus-alertmanager"]).is_none()
+    {
         return;
     }
     let Some(tmux) = Tmux::start(140, 30) else {
@@ -91,7 +65,7 @@ fn stack_pane_finds_a_lab_started_outside_and_notices_a_killed_component() {
     tmux.wait_for("No lab is running");
 
     let _lab = LabGuard(&home);
-    let base = free_port_base().to_string();
+    let base = tools::free_port_base(300, 50).to_string();
     let up = labtui(&home, &["up", "--runtime", "native", "--port-base", &base]);
     assert!(
         up.status.success(),

@@ -3,32 +3,15 @@
 //! `http_requests_total`, the seeds' SLI queries return data, and exemplars carry trace ids.
 
 mod shop_support;
+#[path = "support/tools.rs"]
+mod tools;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use labtui::lab::shop::Service;
 use labtui::lab::stack::{LabState, Outcome, Runtime};
 use shop_support::{ShopLab, client, shop_launch, wait_for};
-
-/// The installed binary for one of `names`, or None (skip) unless LABTUI_REQUIRE_TOOLS=1.
-fn installed(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let found = names
-        .iter()
-        .flat_map(|n| std::env::split_paths(&path).map(move |d| d.join(n)))
-        .find(|p| p.is_file());
-    if found.is_none() {
-        assert!(
-            std::env::var("LABTUI_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "{names:?} required (LABTUI_REQUIRE_TOOLS=1) but not on PATH"
-        );
-        eprintln!(
-            "skipping: none of {names:?} is on PATH (sudo apt install prometheus prometheus-alertmanager)"
-        );
-    }
-    found
-}
+use tools::installed;
 
 /// The result vector of an instant query (empty when no data).
 async fn query(http: &reqwest::Client, prometheus: &str, expr: &str) -> Vec<serde_json::Value> {

@@ -1,6 +1,8 @@
 //! The native runtime against real Prometheus and Alertmanager binaries, each test in its
 //! own data dir on free ports; a guard kills whatever a test started, even on failure.
 
+#[path = "support/tools.rs"]
+mod tools;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -12,25 +14,7 @@ use labtui::lab::stack::{
     StackSpec, UpEvent, proc,
 };
 use tokio::sync::mpsc;
-
-/// The installed binary for one of `names`, or None (skip) unless LABTUI_REQUIRE_TOOLS=1.
-fn installed(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let found = names
-        .iter()
-        .flat_map(|n| std::env::split_paths(&path).map(move |d| d.join(n)))
-        .find(|p| p.is_file());
-    if found.is_none() {
-        assert!(
-            std::env::var("LABTUI_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "{names:?} required (LABTUI_REQUIRE_TOOLS=1) but not on PATH"
-        );
-        eprintln!(
-            "skipping: none of {names:?} is on PATH (sudo apt install prometheus prometheus-alertmanager)"
-        );
-    }
-    found
-}
+use tools::installed;
 
 /// A lab in a temp dir whose search path holds only Prometheus and Alertmanager (so Loki
 /// and Tempo are missing even on machines that have them). Dropping it kills every

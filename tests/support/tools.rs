@@ -1,0 +1,44 @@
+//! What the lab tests need from the machine: installed binaries, and free port ranges.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use labtui::lab::stack::{StackSpec, ports};
+
+/// The installed binary for one of `names`, or None (skip) unless LABTUI_REQUIRE_TOOLS=1.
+pub fn installed(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = names
+        .iter()
+        .flat_map(|n| std::env::split_paths(&path).map(move |d| d.join(n)))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var("LABTUI_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "{names:?} required (LABTUI_REQUIRE_TOOLS=1) but not on PATH"
+        );
+        eprintln!(
+            "skipping: none of {names:?} is on PATH (sudo apt install prometheus prometheus-alertmanager)"
+        );
+    }
+    found
+}
+
+/// A `--port-base` in `first_hundred*100 ..` (`count` hundreds) whose every spec port is
+/// free. Each test file takes its own range so parallel test binaries do not collide.
+pub fn free_port_base(first_hundred: u16, count: u16) -> u16 {
+    let spec = StackSpec::builtin().expect("spec");
+    let offsets: Vec<u16> = spec
+        .lab_ports
+        .iter()
+        .chain(spec.all().iter().flat_map(|c| c.ports.iter()))
+        .map(|p| p.offset)
+        .chain(80..=85) // the shop
+        .collect();
+    let start = (std::process::id() % u32::from(count)) as u16;
+    (0..count)
+        .map(|i| ((start + i * 7) % count + first_hundred) * 100)
+        .find(|base| offsets.iter().all(|o| ports::is_free(base + o)))
+        .expect("a free port range")
+}
