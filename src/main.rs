@@ -24,7 +24,14 @@ fn main() -> ExitCode {
         None => open_console(&cli).map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|e| {
-        eprintln!("labtui: {e:#}");
+        // `labtui status | head` closing the pipe early is not an error worth a message.
+        let broken_pipe = e
+            .chain()
+            .filter_map(|c| c.downcast_ref::<std::io::Error>())
+            .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe);
+        if !broken_pipe {
+            eprintln!("labtui: {e:#}");
+        }
         ExitCode::FAILURE
     })
 }
