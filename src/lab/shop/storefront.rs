@@ -77,16 +77,20 @@ async fn products(
     State(s): State<Arc<Storefront>>,
     Extension(cx): Extension<RequestCx>,
 ) -> Result<Response, ApiError> {
+    get_from(&s, &cx, Service::Inventory, "/products", "/products").await
+}
+
+/// Reads from a peer and answers with what it said (the storefront's pass-through routes).
+async fn get_from(
+    s: &Storefront,
+    cx: &RequestCx,
+    peer: Service,
+    route: &str,
+    path: &str,
+) -> Result<Response, ApiError> {
     let v = s
         .shared
-        .call(
-            &cx,
-            Service::Inventory,
-            Method::GET,
-            "/products",
-            "/products",
-            None,
-        )
+        .call(cx, peer, Method::GET, route, path, None)
         .await?;
     Ok(Json(v).into_response())
 }
@@ -97,18 +101,8 @@ async fn product(
     UrlPath(id): UrlPath<i64>,
 ) -> Result<Response, ApiError> {
     let path = format!("/products/{id}");
-    let v = s
-        .shared
-        .call(
-            &cx,
-            Service::Inventory,
-            Method::GET,
-            "/products/{id}",
-            &path,
-            None,
-        )
-        .await?;
-    Ok(with_log(Json(v).into_response(), "product_id", json!(id)))
+    let response = get_from(&s, &cx, Service::Inventory, "/products/{id}", &path).await?;
+    Ok(with_log(response, "product_id", json!(id)))
 }
 
 /// The user: the body's `user_id`, else the `x-user-id` header, else "anonymous".
@@ -225,22 +219,8 @@ async fn order(
     UrlPath(id): UrlPath<i64>,
 ) -> Result<Response, ApiError> {
     let path = format!("/orders/{id}");
-    let v = s
-        .shared
-        .call(
-            &cx,
-            Service::Orders,
-            Method::GET,
-            "/orders/{id}",
-            &path,
-            None,
-        )
-        .await?;
-    Ok(with_log(
-        Json(v).into_response(),
-        "order_id",
-        json!(id.to_string()),
-    ))
+    let response = get_from(&s, &cx, Service::Orders, "/orders/{id}", &path).await?;
+    Ok(with_log(response, "order_id", json!(id.to_string())))
 }
 
 #[cfg(test)]

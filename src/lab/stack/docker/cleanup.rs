@@ -3,8 +3,7 @@
 use std::time::Duration;
 
 use bollard::query_parameters::{
-    ListContainersOptions, ListNetworksOptions, ListVolumesOptions, RemoveContainerOptions,
-    RemoveVolumeOptions, StopContainerOptions,
+    ListVolumesOptions, RemoveContainerOptions, RemoveVolumeOptions, StopContainerOptions,
 };
 
 use super::{CALL_TIMEOUT, DockerEngine, DockerError, Removed, engine_error, is_not_found};
@@ -19,19 +18,7 @@ impl DockerEngine {
     pub async fn remove_all(&self, remove_volumes: bool) -> Result<Removed, DockerError> {
         let mut removed = Removed::default();
 
-        let options = ListContainersOptions {
-            all: true,
-            filters: Some(self.lab_filter()),
-            ..Default::default()
-        };
-        let containers = self
-            .call(
-                "lab",
-                "list containers",
-                CALL_TIMEOUT,
-                self.docker.list_containers(Some(options)),
-            )
-            .await?;
+        let containers = self.lab_containers().await?;
         for container in containers {
             let Some(id) = container.id else { continue };
             let name = container
@@ -44,17 +31,7 @@ impl DockerEngine {
             }
         }
 
-        let options = ListNetworksOptions {
-            filters: Some(self.lab_filter()),
-        };
-        let networks = self
-            .call(
-                "network",
-                "list networks",
-                CALL_TIMEOUT,
-                self.docker.list_networks(Some(options)),
-            )
-            .await?;
+        let networks = self.lab_networks().await?;
         for network in networks {
             let Some(name) = network.name else { continue };
             let result = self

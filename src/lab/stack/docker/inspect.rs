@@ -3,9 +3,7 @@
 use std::time::{Duration, Instant};
 
 use bollard::models::ContainerInspectResponse;
-use bollard::query_parameters::{
-    InspectContainerOptions, ListContainersOptions, LogsOptions, StatsOptions,
-};
+use bollard::query_parameters::{InspectContainerOptions, LogsOptions, StatsOptions};
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, TryStreamExt};
 
@@ -82,19 +80,7 @@ impl DockerEngine {
 
     /// Every container of this lab, found by label (so also those an earlier run started).
     pub async fn list(&self) -> Result<Vec<ContainerInfo>, DockerError> {
-        let options = ListContainersOptions {
-            all: true,
-            filters: Some(self.lab_filter()),
-            ..Default::default()
-        };
-        let found = self
-            .call(
-                "lab",
-                "list containers",
-                CALL_TIMEOUT,
-                self.docker.list_containers(Some(options)),
-            )
-            .await?;
+        let found = self.lab_containers().await?;
         let mut infos: Vec<ContainerInfo> = found
             .into_iter()
             .map(|c| ContainerInfo {

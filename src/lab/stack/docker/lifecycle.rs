@@ -9,8 +9,8 @@ use bollard::models::{
     VolumeCreateRequest,
 };
 use bollard::query_parameters::{
-    CreateContainerOptions, KillContainerOptions, ListNetworksOptions, RemoveContainerOptions,
-    RestartContainerOptions, StartContainerOptions, StopContainerOptions,
+    CreateContainerOptions, KillContainerOptions, RemoveContainerOptions, RestartContainerOptions,
+    StartContainerOptions, StopContainerOptions,
 };
 
 use super::{
@@ -23,17 +23,7 @@ impl DockerEngine {
     /// by component name.
     pub async fn ensure_network(&self) -> Result<(), DockerError> {
         let name = self.network_name();
-        let options = ListNetworksOptions {
-            filters: Some(self.lab_filter()),
-        };
-        let existing = self
-            .call(
-                "network",
-                "list networks",
-                CALL_TIMEOUT,
-                self.docker.list_networks(Some(options)),
-            )
-            .await?;
+        let existing = self.lab_networks().await?;
         if existing.iter().any(|n| n.name.as_deref() == Some(&name)) {
             return Ok(());
         }

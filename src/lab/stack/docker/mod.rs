@@ -156,6 +156,36 @@ impl DockerEngine {
         )])
     }
 
+    /// Every container of this lab, running or not (found by label).
+    async fn lab_containers(&self) -> Result<Vec<bollard::models::ContainerSummary>, DockerError> {
+        let options = bollard::query_parameters::ListContainersOptions {
+            all: true,
+            filters: Some(self.lab_filter()),
+            ..Default::default()
+        };
+        self.call(
+            "lab",
+            "list containers",
+            CALL_TIMEOUT,
+            self.docker.list_containers(Some(options)),
+        )
+        .await
+    }
+
+    /// The lab's networks (found by label).
+    async fn lab_networks(&self) -> Result<Vec<bollard::models::Network>, DockerError> {
+        let options = bollard::query_parameters::ListNetworksOptions {
+            filters: Some(self.lab_filter()),
+        };
+        self.call(
+            "network",
+            "list networks",
+            CALL_TIMEOUT,
+            self.docker.list_networks(Some(options)),
+        )
+        .await
+    }
+
     /// Runs one engine call under `limit`, mapping every failure to a fix-it error.
     async fn call<T>(
         &self,
