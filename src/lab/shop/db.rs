@@ -15,6 +15,23 @@ use super::telemetry::traces;
 
 /// How long a writer waits for another process's lock before SQLITE_BUSY.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How often, and how far apart, the first setup of a shared file is retried.
+const SETUP_RETRIES: u32 = 50;
+const SETUP_BACKOFF: Duration = Duration::from_millis(100);
+
+/// WAL mode, relaxed fsync (a lab, not a bank) and the idempotent schema.
+fn prepare(conn: &Connection, schema: &str) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.execute_batch(schema)
+}
+
+fn is_locked(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
 
 /// One SQL statement as the telemetry names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,11 +74,20 @@ impl Db {
         }
         let conn = Connection::open(path).map_err(err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(err)?;
-        conn.execute_batch(schema).map_err(err)?;
+        // orders and the fulfillment worker open the same file as the lab starts. Switching
+        // a new file to WAL can report "locked" at once, without waiting on the busy
+        // timeout, so the first setup is retried for a short while.
+        let mut attempts = 0;
+        loop {
+            match prepare(&conn, schema) {
+                Ok(()) => break,
+                Err(e) if is_locked(&e) && attempts < SETUP_RETRIES => {
+                    attempts += 1;
+                    std::thread::sleep(SETUP_BACKOFF);
+                }
+                Err(e) => return Err(err(e)),
+            }
+        }
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
             name: path
