@@ -182,14 +182,6 @@ impl StackPane {
                     })
                     .count();
                 let mut line = format!("lab: {runtime} {ready}/{counted} ready");
-                if let Some(traffic) = &self.traffic {
-                    line.push_str(&format!(" · traffic {} rps", rate(traffic.rps)));
-                }
-                match self.firing() {
-                    0 => {}
-                    1 => line.push_str(" · 1 alert firing"),
-                    n => line.push_str(&format!(" · {n} alerts firing")),
-                }
                 let trouble: Vec<String> = components
                     .iter()
                     .filter(|c| {
@@ -204,6 +196,15 @@ impl StackPane {
                     .collect();
                 if !trouble.is_empty() {
                     line.push_str(&format!(" ({})", trouble.join(", ")));
+                }
+                // Trouble first: it belongs to the ready count it explains.
+                if let Some(traffic) = &self.traffic {
+                    line.push_str(&format!(" · traffic {} rps", rate(traffic.rps)));
+                }
+                match self.firing() {
+                    0 => {}
+                    1 => line.push_str(" · 1 alert firing"),
+                    n => line.push_str(&format!(" · {n} alerts firing")),
                 }
                 line
             }
