@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::http::StatusCode;
 use labtui::lab::shop::Service;
-use labtui::lab::shop::launch::{LabTelemetry, ShopLaunch, processes};
+use labtui::lab::shop::launch::{LabTelemetry, ShopLaunch, ShopNetwork, processes};
 use labtui::lab::stack::ports::free_ports;
 
 type Error = Box<dyn std::error::Error>;
@@ -97,7 +97,13 @@ async fn run(telemetry: Option<&str>, seconds: u64, clients: usize) -> Result<f6
         .zip(free_ports(services.len())?)
         .collect();
     let mut shop = Shop(Vec::new());
-    for process in processes(&launch, dir.path(), &ports, &LabTelemetry::default()) {
+    for process in processes(
+        &launch,
+        dir.path(),
+        &ports,
+        &LabTelemetry::default(),
+        ShopNetwork::Loopback,
+    ) {
         let child = Command::new(&process.command[0])
             .args(&process.command[1..])
             .stdout(Stdio::null())

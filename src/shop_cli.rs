@@ -24,9 +24,12 @@ pub enum ShopCommand {
 pub struct ServeArgs {
     /// storefront, orders, payments, inventory, fulfillment or traffic
     pub service: String,
-    /// Port to listen on (always on 127.0.0.1)
+    /// Port to listen on
     #[arg(long)]
     pub port: u16,
+    /// Address to listen on: 127.0.0.1, or 0.0.0.0 inside the lab's container
+    #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
+    pub listen: std::net::IpAddr,
     /// labtui's data directory (databases and logs go under its lab/ folder)
     #[arg(long, value_name = "DIR")]
     pub data_dir: PathBuf,
@@ -85,6 +88,7 @@ fn serve_options(args: &ServeArgs) -> Result<ServeOptions, ShopError> {
     }
     Ok(ServeOptions {
         service,
+        listen: args.listen,
         port: args.port,
         data_dir: args.data_dir.clone(),
         peers,
@@ -148,6 +152,7 @@ mod tests {
     fn peers_parse_and_bad_ones_say_the_form() {
         let args = ServeArgs {
             service: "orders".into(),
+            listen: std::net::Ipv4Addr::LOCALHOST.into(),
             port: 1,
             data_dir: "/d".into(),
             peers: vec!["payments=http://127.0.0.1:8082/".into()],

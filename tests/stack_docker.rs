@@ -124,6 +124,7 @@ fn prometheus(component: &str, image: &str, config_dir: &Path, port: u16) -> Con
             path: "/-/ready".into(),
             port,
         }),
+        user: None,
     }
 }
 

@@ -312,11 +312,18 @@ async fn down_async(ctx: &Ctx, args: &DownArgs) -> Result<ExitCode> {
     let kind = state
         .as_ref()
         .map_or(RuntimeKind::Native, select::for_existing);
-    let urls = state
-        .as_ref()
-        .map(attach::recorded_urls)
-        .unwrap_or_default();
-    let rt = select::open(kind, ctx.dirs.clone(), urls, NativeOptions::default()).await?;
+    let rt = match &state {
+        Some(state) => select::open_existing(state, ctx.dirs.clone()).await?,
+        None => {
+            select::open(
+                kind,
+                ctx.dirs.clone(),
+                Default::default(),
+                NativeOptions::default(),
+            )
+            .await?
+        }
+    };
     // Every fault goes with the lab (a paused component is resumed so it can stop).
     let _ = crate::lab::faults::clear_all_for_down(&ctx.dirs).await;
     let empty = LabState::empty(kind, Profile::Core);
@@ -376,14 +383,7 @@ async fn status_async(ctx: &Ctx, args: &StatusArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     };
-    let kind = select::for_existing(&state);
-    let rt = select::open(
-        kind,
-        ctx.dirs.clone(),
-        attach::recorded_urls(&state),
-        NativeOptions::default(),
-    )
-    .await?;
+    let rt = select::open_existing(&state, ctx.dirs.clone()).await?;
     let rows = rt.status(&state).await;
     if args.json {
         writeln!(

@@ -18,7 +18,7 @@ use crate::lab::shop::traffic::control as traffic;
 use crate::lab::stack::select::{self, Origin};
 use crate::lab::stack::{
     ControlAction, LabDirs, LabState, NativeOptions, NativeRuntime, Outcome, Plan, PlanOptions,
-    Profile, Runtime, RuntimeKind, StackSpec, UpEvent, attach,
+    Profile, Runtime, RuntimeKind, StackSpec, UpEvent,
 };
 
 use super::app::{LabSnapshot, Msg};
@@ -88,14 +88,9 @@ impl LabContext {
 
     /// The runtime that started the recorded lab.
     async fn runtime_for(&self, state: &LabState) -> Result<Box<dyn Runtime>, String> {
-        select::open(
-            select::for_existing(state),
-            self.dirs(),
-            attach::recorded_urls(state),
-            NativeOptions::default(),
-        )
-        .await
-        .map_err(|e| e.to_string())
+        select::open_existing(state, self.dirs())
+            .await
+            .map_err(|e| e.to_string())
     }
 
     async fn state(&self) -> Result<Option<LabState>, String> {

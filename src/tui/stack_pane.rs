@@ -343,6 +343,9 @@ pub fn describe(event: &UpEvent) -> String {
         }
         UpEvent::Starting { component, .. } => format!("{component}: starting"),
         UpEvent::WaitingReady { component, url } => format!("{component}: waiting for {url}"),
+        UpEvent::Building {
+            component, image, ..
+        } => format!("{component}: building image {image}"),
         UpEvent::Ready {
             component, took, ..
         } => format!("{component}: ready in {}", seconds(*took)),

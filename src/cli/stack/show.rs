@@ -76,6 +76,14 @@ pub fn event_line(event: &UpEvent, width: usize, runtime: RuntimeKind) -> String
             },
         ),
         UpEvent::WaitingReady { component, url } => row(component, format!("waiting for {url}")),
+        UpEvent::Building {
+            component,
+            image,
+            from,
+        } => row(
+            component,
+            format!("building image {image} from {}", from.display()),
+        ),
         UpEvent::Ready {
             component, took, ..
         } => row(component, format!("ready in {}", duration(*took))),

@@ -9,7 +9,7 @@ use chrono::Utc;
 use super::admin::Admin;
 use super::{ActiveFault, FaultError, InjectRequest, Mechanism, catalogue, ledger};
 use crate::lab::shop::{COMPONENT_PREFIX, Service, token};
-use crate::lab::stack::{ControlAction, LabDirs, LabState, NativeOptions, attach, proc, select};
+use crate::lab::stack::{ControlAction, LabDirs, LabState, proc, select};
 
 fn data_dir(dirs: &LabDirs) -> PathBuf {
     dirs.root
@@ -44,14 +44,9 @@ async fn control(
     component: &str,
     action: ControlAction,
 ) -> Result<(), FaultError> {
-    let rt = select::open(
-        select::for_existing(state),
-        dirs.clone(),
-        attach::recorded_urls(state),
-        NativeOptions::default(),
-    )
-    .await
-    .map_err(|e| FaultError::Runtime(e.to_string()))?;
+    let rt = select::open_existing(state, dirs.clone())
+        .await
+        .map_err(|e| FaultError::Runtime(e.to_string()))?;
     rt.control(state, component, action)
         .await
         .map(|_| ())

@@ -16,10 +16,10 @@ pub enum ShopError {
     #[error("{service} needs the address of {peer}: pass --peer {peer}=http://127.0.0.1:PORT")]
     MissingPeer { service: String, peer: String },
 
-    #[error("could not listen on 127.0.0.1:{port} for {service}: {source}; is the port taken?")]
+    #[error("could not listen on {address} for {service}: {source}; is the port taken?")]
     Bind {
         service: String,
-        port: u16,
+        address: std::net::SocketAddr,
         source: std::io::Error,
     },
 

@@ -46,6 +46,17 @@ pub struct LabTelemetry {
     pub loki_url: Option<String>,
 }
 
+/// Where the shop's processes run, which decides what they listen on and how they call
+/// each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShopNetwork {
+    /// Processes on this machine: listen on 127.0.0.1, call peers at 127.0.0.1:<port>.
+    Loopback,
+    /// Containers on the lab's network: listen on 0.0.0.0 inside their own network
+    /// namespace, call peers by component name (`http://shop-orders:8081`).
+    Containers,
+}
+
 /// One shop process to start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShopProcess {
@@ -57,12 +68,14 @@ pub struct ShopProcess {
     pub log: PathBuf,
 }
 
-/// The command line of every shop process, in start order.
+/// The command line of every shop process, in start order. `ports` are the ports the
+/// processes listen on (inside their containers for [`ShopNetwork::Containers`]).
 pub fn processes(
     launch: &ShopLaunch,
     data_dir: &Path,
     ports: &BTreeMap<Service, u16>,
     lab: &LabTelemetry,
+    network: ShopNetwork,
 ) -> Vec<ShopProcess> {
     let otlp = launch
         .otlp_endpoint
@@ -78,15 +91,24 @@ pub fn processes(
                 "shop".into(),
                 "serve".into(),
                 service.as_str().into(),
+            ];
+            if network == ShopNetwork::Containers {
+                command.extend(["--listen".into(), "0.0.0.0".into()]);
+            }
+            command.extend([
                 "--port".into(),
                 port.to_string(),
                 "--data-dir".into(),
                 data_dir.display().to_string(),
-            ];
+            ]);
             for peer in service.peers() {
                 if let Some(p) = ports.get(peer) {
+                    let host = match network {
+                        ShopNetwork::Loopback => "127.0.0.1".to_string(),
+                        ShopNetwork::Containers => peer.component(),
+                    };
                     command.push("--peer".into());
-                    command.push(format!("{peer}=http://127.0.0.1:{p}"));
+                    command.push(format!("{peer}=http://{host}:{p}"));
                 }
             }
             // The generator is a client, not a shop service: it sends no telemetry.
@@ -127,7 +149,13 @@ mod tests {
             otlp_endpoint: Some("http://127.0.0.1:4318/v1/traces".into()),
             loki_url: Some("http://127.0.0.1:3100".into()),
         };
-        let procs = processes(&launch, Path::new("/data"), &ports, &lab);
+        let procs = processes(
+            &launch,
+            Path::new("/data"),
+            &ports,
+            &lab,
+            ShopNetwork::Loopback,
+        );
         assert_eq!(procs.len(), Service::ALL.len());
         let orders = procs.iter().find(|p| p.service == Service::Orders).unwrap();
         assert_eq!(
@@ -150,6 +178,37 @@ mod tests {
         assert!(
             ShopLaunch::detect().is_none(),
             "a test harness is not the labtui binary"
+        );
+    }
+
+    #[test]
+    fn in_containers_services_listen_on_all_addresses_and_call_peers_by_name() {
+        let ports: BTreeMap<Service, u16> = Service::ALL
+            .iter()
+            .map(|s| (*s, s.default_port()))
+            .collect();
+        let lab = LabTelemetry {
+            otlp_endpoint: Some("http://tempo:4318/v1/traces".into()),
+            loki_url: None,
+        };
+        let launch = ShopLaunch::new("/usr/local/bin/labtui");
+        let procs = processes(
+            &launch,
+            Path::new("/var/lib/labtui"),
+            &ports,
+            &lab,
+            ShopNetwork::Containers,
+        );
+        let storefront = procs
+            .iter()
+            .find(|p| p.service == Service::Storefront)
+            .unwrap();
+        assert_eq!(
+            storefront.command.join(" "),
+            "/usr/local/bin/labtui shop serve storefront --listen 0.0.0.0 --port 8080 \
+             --data-dir /var/lib/labtui --peer inventory=http://shop-inventory:8083 \
+             --peer orders=http://shop-orders:8081 \
+             --otlp-endpoint http://tempo:4318/v1/traces"
         );
     }
 }

@@ -22,6 +22,9 @@ use super::{
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServeOptions {
     pub service: Service,
+    /// 127.0.0.1, except inside a container (0.0.0.0 there is the container's own network,
+    /// reached from the host only through a port published on 127.0.0.1).
+    pub listen: std::net::IpAddr,
     pub port: u16,
     /// labtui's data dir (the lab lives in its `lab/` folder).
     pub data_dir: PathBuf,
@@ -110,11 +113,12 @@ async fn run(options: ServeOptions) -> Result<Telemetry, ShopError> {
     };
     // Every process takes faults on its own (loopback) listener; the generator's are inert.
     let app = app.merge(fault_admin::routes(active, admin_token));
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+    let address = std::net::SocketAddr::new(options.listen, options.port);
+    let listener = tokio::net::TcpListener::bind(address)
         .await
         .map_err(|source| ShopError::Bind {
             service: service.to_string(),
-            port: options.port,
+            address,
             source,
         })?;
     let mut fields = Map::new();
@@ -124,7 +128,7 @@ async fn run(options: ServeOptions) -> Result<Telemetry, ShopError> {
     axum::serve(listener, app)
         .with_graceful_shutdown(stopped())
         .await
-        .map_err(|e| ShopError::io("serving on", format!("127.0.0.1:{}", options.port), e))?;
+        .map_err(|e| ShopError::io("serving on", address.to_string(), e))?;
     telemetry
         .logger
         .log(Level::Info, "service stopped", Map::new());

@@ -277,6 +277,7 @@ async fn up(
         webhook_url: String::new(),
         components: records,
         skipped,
+        docker_lab: None,
     };
     state.save(&rt.dirs)?;
     let order: Vec<&String> = plan.components.iter().collect();

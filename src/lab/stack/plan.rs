@@ -27,9 +27,8 @@ pub struct PlanOptions {
     pub port_overrides: BTreeMap<String, u16>,
     /// Where Alertmanager sends notifications; default http://127.0.0.1:{port.webhook}/alerts.
     pub webhook_url: Option<String>,
-    /// Plan the shop's processes (ports from 8080 up, or base + 80). On for the native
-    /// runtime; an attached stack is someone else's, and the Docker runtime does not run
-    /// the shop yet (its containers cannot reach processes on the host).
+    /// Plan the shop's processes (ports from 8080 up, or base + 80). On in every runtime:
+    /// processes natively and beside an attached stack, containers in Docker.
     pub shop: bool,
 }
 
@@ -41,7 +40,7 @@ impl PlanOptions {
             port_base: None,
             port_overrides: BTreeMap::new(),
             webhook_url: None,
-            shop: runtime == RuntimeKind::Native,
+            shop: true,
         }
     }
 }
@@ -183,11 +182,12 @@ impl Plan {
 
     /// The planned components, then the shop's processes: everything that gets a port.
     fn owners(&self) -> Vec<String> {
-        self.components
-            .iter()
-            .chain(self.shop.iter())
-            .cloned()
-            .collect()
+        self.started().cloned().collect()
+    }
+
+    /// Everything `up` starts, in start order: the stack's components, then the shop.
+    pub fn started(&self) -> impl Iterator<Item = &String> {
+        self.components.iter().chain(self.shop.iter())
     }
 
     /// The port of each planned shop process.

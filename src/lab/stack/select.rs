@@ -171,6 +171,24 @@ pub fn for_existing(state: &LabState) -> RuntimeKind {
     state.runtime
 }
 
+/// The runtime that runs the recorded lab `state`: its kind, its attach URLs, its Docker
+/// lab. For commands that act on a running lab (status, down, faults, control).
+pub async fn open_existing(
+    state: &LabState,
+    dirs: LabDirs,
+) -> Result<Box<dyn Runtime>, StackError> {
+    match state.runtime {
+        RuntimeKind::Docker => {
+            let lab = state.docker_lab.as_deref().unwrap_or(DEFAULT_LAB);
+            Ok(Box::new(DockerRuntime::connect(dirs, lab).await?))
+        }
+        kind => {
+            let urls = super::attach::recorded_urls(state);
+            open(kind, dirs, urls, NativeOptions::default()).await
+        }
+    }
+}
+
 /// The runtime object for `kind`. Attach uses `attach_urls`; native uses `native_options`.
 pub async fn open(
     kind: RuntimeKind,

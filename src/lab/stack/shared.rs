@@ -107,3 +107,64 @@ pub(crate) fn down_row(record: &ComponentRecord) -> ComponentStatus {
     row.url = Some(record.url.clone());
     row
 }
+
+/// How long a shop process or container gets to answer /health.
+pub(crate) const SHOP_READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// The record of a shop service reached at `127.0.0.1:<host_port>`, whatever runs it;
+/// the runtime fills in its pid or container.
+pub(crate) fn shop_record(
+    service: crate::lab::shop::Service,
+    host_port: u16,
+    command: Vec<String>,
+    log: std::path::PathBuf,
+) -> ComponentRecord {
+    let url = format!("http://127.0.0.1:{host_port}");
+    ComponentRecord {
+        name: service.component(),
+        ready_url: format!("{url}/health"),
+        url,
+        ports: BTreeMap::from([(super::plan::SHOP_PORT.to_string(), host_port)]),
+        version: Some(super::spec::VersionProbe {
+            path: "/health".to_string(),
+            json: Some("/version".to_string()),
+            metric: None,
+        }),
+        ready_timeout_s: SHOP_READY_TIMEOUT.as_secs(),
+        started_at: Utc::now(),
+        pid: None,
+        start_ticks: None,
+        binary: None,
+        command,
+        env: BTreeMap::new(),
+        workdir: None,
+        log_file: Some(log),
+        container: None,
+    }
+}
+
+/// Point Prometheus at every recorded shop service: one target each, with `job` and
+/// `service` set to the service's name (the shop job keeps the exposition's labels:
+/// honor_labels). `address` says where Prometheus reaches a service on its port.
+pub(crate) fn write_shop_scrape_targets(
+    dirs: &super::LabDirs,
+    state: &super::LabState,
+    address: impl Fn(crate::lab::shop::Service, u16) -> String,
+) -> Result<(), super::StackError> {
+    use crate::lab::shop::Service;
+    let targets: Vec<super::ScrapeTarget> = Service::ALL
+        .into_iter()
+        .filter_map(|service| {
+            let record = state.component(&service.component())?;
+            let port = record.ports.values().next()?;
+            Some(super::ScrapeTarget {
+                address: address(service, *port),
+                labels: BTreeMap::from([
+                    ("job".to_string(), service.as_str().to_string()),
+                    ("service".to_string(), service.as_str().to_string()),
+                ]),
+            })
+        })
+        .collect();
+    super::write_shop_targets(dirs, &targets)
+}

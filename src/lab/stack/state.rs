@@ -124,6 +124,10 @@ pub struct LabState {
     pub components: Vec<ComponentRecord>,
     #[serde(default)]
     pub skipped: Vec<SkippedComponent>,
+    /// The Docker lab's name (names its network and containers), when it is not the
+    /// default one: later commands reach the same containers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docker_lab: Option<String>,
 }
 
 impl LabState {
@@ -139,6 +143,7 @@ impl LabState {
             webhook_url: String::new(),
             components: Vec::new(),
             skipped: Vec::new(),
+            docker_lab: None,
         }
     }
 

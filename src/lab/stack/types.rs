@@ -71,6 +71,12 @@ pub enum UpEvent {
         current: Option<u64>,
         total: Option<u64>,
     },
+    /// An image made on this machine (the shop's, from the labtui binary) is being built.
+    Building {
+        component: String,
+        image: String,
+        from: PathBuf,
+    },
     Starting {
         component: String,
         command: String,

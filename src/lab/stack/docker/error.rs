@@ -75,6 +75,13 @@ pub enum DockerError {
     PullFailed { image: String, message: String },
 
     #[error(
+        "shop: could not build its image from {}: {message}; the Docker runtime runs the shop \
+         from this labtui binary (Linux only), or use `--runtime native`",
+        program.display()
+    )]
+    ShopImage { program: PathBuf, message: String },
+
+    #[error(
         "could not import {} as image {image}: {message}; the file must be a tar archive of a \
          root filesystem",
         path.display()

@@ -78,6 +78,17 @@ impl DockerEngine {
     /// Imports a tar archive of a root filesystem as `image` (like `docker import`) and
     /// returns the new image id. Used to run images built on a machine with no registry.
     pub async fn import_rootfs(&self, tar_path: &Path, image: &str) -> Result<String, DockerError> {
+        self.import_rootfs_with(tar_path, image, Vec::new()).await
+    }
+
+    /// [`Self::import_rootfs`] with Dockerfile instructions applied to the image
+    /// (`LABEL k=v`, `ENV`, `WORKDIR`), like `docker import --change`.
+    pub async fn import_rootfs_with(
+        &self,
+        tar_path: &Path,
+        image: &str,
+        changes: Vec<String>,
+    ) -> Result<String, DockerError> {
         let image = with_default_tag(image);
         let failed = |message: String| DockerError::ImportFailed {
             image: image.clone(),
@@ -101,6 +112,7 @@ impl DockerEngine {
             from_src: Some("-".to_string()),
             repo: Some(repo.to_string()),
             tag: tag.map(str::to_string),
+            changes,
             ..Default::default()
         };
         let stream =

@@ -315,6 +315,7 @@ impl DockerEngine {
         ContainerCreateBody {
             image: Some(spec.image.clone()),
             hostname: Some(spec.component.clone()),
+            user: spec.user.clone(),
             entrypoint: spec.entrypoint.clone(),
             cmd: (!spec.cmd.is_empty()).then(|| spec.cmd.clone()),
             env: Some(spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
@@ -410,6 +411,7 @@ mod tests {
             volumes: vec![("prometheus-data".into(), "/prometheus".into())],
             memory_mb: Some(512),
             readiness: None,
+            user: None,
         }
     }
 

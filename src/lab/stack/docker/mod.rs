@@ -11,7 +11,9 @@ mod error;
 mod image;
 mod inspect;
 mod lifecycle;
+pub mod rootfs;
 mod runtime;
+mod shop_image;
 mod types;
 
 use std::collections::HashMap;
@@ -24,6 +26,7 @@ pub use error::DockerError;
 pub use runtime::{
     CONTAINER_CONFIG_ROOT, DockerRuntime, container_data_dir, data_volume, unreachable_check,
 };
+pub use shop_image::{SHOP_BINARY, SHOP_IMAGE_REPO, shop_image_ref};
 pub use types::{
     BindMount, ContainerInfo, ContainerSpec, ContainerState, Phase, PortMap, PullProgress,
     Readiness, Removed,

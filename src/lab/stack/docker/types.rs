@@ -28,6 +28,11 @@ pub struct ContainerSpec {
     pub memory_mb: Option<u64>,
     /// How to tell the component is serving; `None` means "running is enough".
     pub readiness: Option<Readiness>,
+    /// `uid:gid` to run as; `None` keeps the image's user. The shop runs as the owner of
+    /// the data directory so the files it writes through bind mounts stay the user's.
+    /// (Left out of the spec's hash when unset, so older containers are still recognised.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
 }
 
 /// A published port: `127.0.0.1:<host>` forwards to `<container>/tcp`.

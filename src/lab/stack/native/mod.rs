@@ -222,7 +222,7 @@ impl Runtime for NativeRuntime {
 }
 
 /// The last `n` lines of a log, decoded leniently (components may write any bytes).
-fn tail_lines(bytes: &[u8], n: usize) -> Vec<String> {
+pub(crate) fn tail_lines(bytes: &[u8], n: usize) -> Vec<String> {
     let text = String::from_utf8_lossy(bytes);
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..]

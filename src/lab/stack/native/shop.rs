@@ -7,21 +7,19 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::Utc;
 use tokio::sync::mpsc;
 
 use super::NativeRuntime;
 use super::launch::{self, Launch};
-use crate::lab::shop::launch::{LabTelemetry, ShopProcess, processes};
-use crate::lab::shop::{Service, token};
+use crate::lab::shop::launch::{LabTelemetry, ShopNetwork, ShopProcess, processes};
+use crate::lab::shop::token;
 use crate::lab::stack::plan::Plan;
-use crate::lab::stack::spec::VersionProbe;
-use crate::lab::stack::state::{ComponentRecord, LabState, PidFile, ScrapeTarget};
+use crate::lab::stack::state::{ComponentRecord, LabState, PidFile};
 use crate::lab::stack::types::{Outcome, UpEvent};
-use crate::lab::stack::{StackError, http, ports, write_shop_targets};
+use crate::lab::stack::{StackError, http, ports, shared};
 
 /// How long a shop process gets to answer /health.
-const READY_TIMEOUT: Duration = Duration::from_secs(20);
+const READY_TIMEOUT: Duration = shared::SHOP_READY_TIMEOUT;
 
 /// Start the planned shop processes that do not already run; returns their outcomes.
 pub(super) async fn start(
@@ -51,7 +49,13 @@ pub(super) async fn start(
     let lab = lab_telemetry(plan, state);
     let mut outcomes = Vec::new();
     let mut waiting: Vec<ComponentRecord> = Vec::new();
-    for process in processes(shop, &data_dir, &plan.shop_ports(), &lab) {
+    for process in processes(
+        shop,
+        &data_dir,
+        &plan.shop_ports(),
+        &lab,
+        ShopNetwork::Loopback,
+    ) {
         let name = process.service.component();
         if let Some(kept) = state.component(&name) {
             emit(
@@ -168,28 +172,18 @@ fn record(
     pid: u32,
     start_ticks: Option<u64>,
 ) -> ComponentRecord {
-    let url = format!("http://127.0.0.1:{}", process.port);
-    ComponentRecord {
-        name: process.service.component(),
-        ready_url: format!("{url}/health"),
-        url,
-        ports: BTreeMap::from([(crate::lab::stack::plan::SHOP_PORT.to_string(), process.port)]),
-        version: Some(VersionProbe {
-            path: "/health".to_string(),
-            json: Some("/version".to_string()),
-            metric: None,
-        }),
-        ready_timeout_s: READY_TIMEOUT.as_secs(),
-        started_at: Utc::now(),
-        pid: Some(pid),
-        start_ticks,
-        binary: Some(PathBuf::from(program)),
-        command: launch.command.clone(),
-        env: launch.env.clone(),
-        workdir: Some(launch.workdir.clone()),
-        log_file: Some(launch.log.clone()),
-        container: None,
-    }
+    let mut record = shared::shop_record(
+        process.service,
+        process.port,
+        launch.command.clone(),
+        launch.log.clone(),
+    );
+    record.pid = Some(pid);
+    record.start_ticks = start_ticks;
+    record.binary = Some(PathBuf::from(program));
+    record.env = launch.env.clone();
+    record.workdir = Some(launch.workdir.clone());
+    record
 }
 
 async fn wait_all(
@@ -247,22 +241,7 @@ async fn wait_all(
     Ok(outcomes)
 }
 
-/// Every recorded shop process becomes a scrape target with `job` and `service` set to
-/// the service's name (the shop job keeps the exposition's labels: honor_labels).
+/// Natively Prometheus reaches every shop process on loopback.
 fn write_targets(dirs: &crate::lab::stack::LabDirs, state: &LabState) -> Result<(), StackError> {
-    let targets: Vec<ScrapeTarget> = Service::ALL
-        .into_iter()
-        .filter_map(|service| {
-            let record = state.component(&service.component())?;
-            let port = record.ports.values().next()?;
-            Some(ScrapeTarget {
-                address: format!("127.0.0.1:{port}"),
-                labels: BTreeMap::from([
-                    ("job".to_string(), service.as_str().to_string()),
-                    ("service".to_string(), service.as_str().to_string()),
-                ]),
-            })
-        })
-        .collect();
-    write_shop_targets(dirs, &targets)
+    shared::write_shop_scrape_targets(dirs, state, |_, port| format!("127.0.0.1:{port}"))
 }

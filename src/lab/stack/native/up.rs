@@ -152,6 +152,7 @@ pub(super) async fn up(
         webhook_url: plan.webhook_url.clone(),
         components: kept,
         skipped,
+        docker_lab: None,
     };
     state.save(dirs)?;
 

@@ -201,6 +201,7 @@ pub(super) fn container_spec(
             path: component.ready_path.clone(),
             port: ready_port,
         }),
+        user: None,
     })
 }
 

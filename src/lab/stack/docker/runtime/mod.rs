@@ -10,6 +10,7 @@
 mod container;
 mod control;
 mod doctor;
+mod shop;
 mod up;
 
 use bollard::query_parameters::ListVolumesOptions;
@@ -21,6 +22,7 @@ pub use container::{CONTAINER_CONFIG_ROOT, container_data_dir, data_volume};
 pub use doctor::unreachable_check;
 
 use super::{CALL_TIMEOUT, DockerEngine, DockerError};
+use crate::lab::shop::launch::ShopLaunch;
 use crate::lab::stack::state::LabDirs;
 use crate::lab::stack::{
     Check, ComponentStatus, ControlAction, DownReport, LabState, Plan, Runtime, RuntimeKind,
@@ -32,6 +34,7 @@ use crate::lab::stack::{
 pub struct DockerRuntime {
     dirs: LabDirs,
     engine: DockerEngine,
+    shop: Option<ShopLaunch>,
 }
 
 impl DockerRuntime {
@@ -39,7 +42,22 @@ impl DockerRuntime {
     /// Fails fast with a fix when no engine answers (see [`DockerError::is_unavailable`]).
     pub async fn connect(dirs: LabDirs, lab: &str) -> Result<Self, StackError> {
         let engine = DockerEngine::connect(lab).await?;
-        Ok(Self { dirs, engine })
+        Ok(Self {
+            dirs,
+            engine,
+            shop: ShopLaunch::detect(),
+        })
+    }
+
+    /// Run the shop from `shop`'s binary after the stack, or not at all with None. By
+    /// default the shop runs when this process is the labtui binary ([`ShopLaunch::detect`]).
+    pub fn with_shop(mut self, shop: Option<ShopLaunch>) -> Self {
+        self.shop = shop;
+        self
+    }
+
+    pub fn shop(&self) -> Option<&ShopLaunch> {
+        self.shop.as_ref()
     }
 
     /// The engine handle, for pulls, imports and inspection beyond the [`Runtime`] trait.
@@ -152,13 +170,30 @@ impl Runtime for DockerRuntime {
         control::control(self, state, component, action).boxed()
     }
 
+    /// The container's output; for the shop, whose services write their JSON log to a
+    /// file in the data dir (their output goes there too), that file.
     fn logs<'a>(
         &'a self,
-        _state: &'a LabState,
+        state: &'a LabState,
         component: &'a str,
         tail: usize,
     ) -> BoxFuture<'a, Result<Vec<String>, StackError>> {
-        async move { Ok(self.engine.logs(component, tail).await?) }.boxed()
+        let file = state
+            .component(component)
+            .and_then(|r| r.log_file.clone())
+            .filter(|f| f.exists());
+        async move {
+            match file {
+                Some(path) => {
+                    let bytes = tokio::fs::read(&path).await.map_err(|source| {
+                        StackError::io("could not read the log", &path, source)
+                    })?;
+                    Ok(crate::lab::stack::native::tail_lines(&bytes, tail))
+                }
+                None => Ok(self.engine.logs(component, tail).await?),
+            }
+        }
+        .boxed()
     }
 
     fn doctor<'a>(

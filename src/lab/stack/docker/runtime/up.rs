@@ -9,7 +9,9 @@ use tokio::sync::mpsc;
 
 use super::DockerRuntime;
 use super::container::{self, ImageConfig};
-use crate::lab::stack::docker::{ContainerSpec, DockerEngine, DockerError, PullProgress};
+use crate::lab::stack::docker::{
+    ContainerSpec, DEFAULT_LAB, DockerEngine, DockerError, PullProgress,
+};
 use crate::lab::stack::shared::{self, emit, skip};
 use crate::lab::stack::spec::Component;
 use crate::lab::stack::state::{ComponentRecord, LabState, SkippedComponent};
@@ -112,6 +114,7 @@ pub(super) async fn up(
         webhook_url: plan.webhook_url.clone(),
         components: records,
         skipped,
+        docker_lab: (engine.lab() != DEFAULT_LAB).then(|| engine.lab().to_string()),
     };
     state.save(dirs)?;
 
@@ -178,10 +181,12 @@ pub(super) async fn up(
             }
         }
     }
-    let order = |name: &str| plan.components.iter().position(|c| c == name);
+    let shop = super::shop::start(rt, plan, &mut state, previous.as_ref(), &events).await?;
+    let order = |name: &str| plan.started().position(|c| c == name);
     state.components.sort_by_key(|r| order(&r.name));
     state.save(dirs)?;
-    let outcomes = shared::ordered_outcomes(plan, outcomes);
+    let mut outcomes = shared::ordered_outcomes(plan, outcomes);
+    outcomes.extend(shop);
     Ok(UpReport { state, outcomes })
 }
 
@@ -233,7 +238,7 @@ async fn refuse_other_labs(
             container.state.as_str(),
             "running" | "paused" | "restarting"
         );
-        if live && !plan.components.contains(&container.component) {
+        if live && plan.started().all(|c| *c != container.component) {
             return Err(StackError::AlreadyRunning {
                 runtime: RuntimeKind::Docker.to_string(),
                 started: started(),
@@ -263,6 +268,16 @@ async fn check_ports(engine: &DockerEngine, plan: &Plan) -> Result<(), StackErro
                 port_name,
                 port: *port,
                 holder: ports::holder(*port),
+            });
+        }
+    }
+    for (service, port) in plan.shop_ports() {
+        let name = service.component();
+        if !ports::is_free(port) && !engine.published_ports(&name).await?.contains(&port) {
+            busy.push(BusyPort {
+                port_name: name,
+                port,
+                holder: ports::holder(port),
             });
         }
     }

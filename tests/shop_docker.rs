@@ -1,0 +1,317 @@
+//! The shop in the Docker runtime, against a real engine: Prometheus (an image imported
+//! from the host's binary, with the lab's real prometheus.yml and rules) and the shop's
+//! six containers from an image built out of the labtui binary under test. Prometheus
+//! scrapes the shop by container name; a checkout crosses the containers; the databases
+//! and logs land in the host's data dir; an in-service fault and a crash fault go through
+//! the admin API and the runtime and are cleared; tearing down leaves nothing labelled.
+//! Without an engine the test skips, unless LABTUI_REQUIRE_DOCKER=1 makes that a failure.
+
+#[path = "support/docker.rs"]
+mod docker_support;
+#[path = "support/rootfs.rs"]
+mod rootfs;
+
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use docker_support::{Cleanup, labelled_leftovers, skip};
+use labtui::lab::faults::{self, InjectRequest};
+use labtui::lab::paths::Paths;
+use labtui::lab::shop::Service;
+use labtui::lab::shop::launch::ShopLaunch;
+use labtui::lab::stack::docker::shop_image_ref;
+use labtui::lab::stack::{
+    ComponentState, DockerRuntime, LabDirs, LabState, Outcome, Plan, PlanOptions, Profile, Runtime,
+    RuntimeKind, StackError, StackSpec, select,
+};
+use tokio::sync::mpsc;
+
+/// Bound on every wait for something the lab reaches by itself.
+const SETTLE: Duration = Duration::from_secs(90);
+
+/// The real spec with the test's Prometheus image, and every other component moved to the
+/// full profile: a core lab of Prometheus alone (there are no other images here).
+fn prometheus_only_spec(image: &str) -> String {
+    let real = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/stack/stack.toml"))
+        .expect("stack/stack.toml");
+    let mut blocks = real.split("\n[[component]]\n");
+    let mut spec = blocks.next().expect("the spec's head").to_string();
+    for block in blocks {
+        let lines: Vec<String> = if block.starts_with("name = \"prometheus\"") {
+            block
+                .lines()
+                .filter(|l| !l.starts_with("depends_on"))
+                .map(|l| {
+                    if l.starts_with("image = ") {
+                        format!("image = \"{image}\"")
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect()
+        } else {
+            block
+                .lines()
+                .map(|l| l.replace("profile = \"core\"", "profile = \"full\""))
+                .collect()
+        };
+        spec.push_str("\n[[component]]\n");
+        spec.push_str(&lines.join("\n"));
+        spec.push('\n');
+    }
+    spec
+}
+
+/// The lab's real configs next to the test's spec.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+async fn query(http: &reqwest::Client, prometheus: &str, expr: &str) -> Vec<serde_json::Value> {
+    let Ok(resp) = http
+        .get(format!("{prometheus}/api/v1/query"))
+        .query(&[("query", expr)])
+        .send()
+        .await
+    else {
+        return Vec::new();
+    };
+    let body: serde_json::Value = resp.json().await.unwrap_or_default();
+    assert_ne!(body["status"], "error", "{expr}: {body}");
+    body["data"]["result"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Poll `expr` until it returns data, or fail after SETTLE naming what was awaited.
+async fn until_shows(http: &reqwest::Client, prometheus: &str, expr: &str) {
+    let deadline = Instant::now() + SETTLE;
+    while query(http, prometheus, expr).await.is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "{expr} returned nothing in {SETTLE:?}"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+async fn until_gone(http: &reqwest::Client, prometheus: &str, expr: &str) {
+    let deadline = Instant::now() + SETTLE;
+    while !query(http, prometheus, expr).await.is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "{expr} still returns data after {SETTLE:?}"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+fn fault(name: &str, target: &str, params: &[(&str, &str)]) -> InjectRequest {
+    InjectRequest {
+        name: name.to_string(),
+        target: Some(target.to_string()),
+        params: params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        ttl: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shop_runs_as_containers_scraped_faulted_and_removed() {
+    let lab = format!("labtui-shop{}", std::process::id());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let paths = Paths::under(&dir.path().join("home"));
+    let dirs = LabDirs::new(&paths);
+    let program = Path::new(env!("CARGO_BIN_EXE_labtui"));
+    let rt = match DockerRuntime::connect(dirs.clone(), &lab).await {
+        Ok(rt) => rt.with_shop(Some(ShopLaunch::new(program))),
+        Err(StackError::Docker(e)) if e.is_unavailable() => {
+            return skip(&format!("no Docker engine ({e})"));
+        }
+        Err(e) => panic!("connecting to Docker: {e}"),
+    };
+    let tar = match rootfs::prometheus_rootfs(dir.path()) {
+        Ok(tar) => tar,
+        Err(reason) => return skip(&reason),
+    };
+    let prometheus_image = format!("labtui-test/prometheus:{lab}");
+    // The shop image is the binary's own: other runs of this binary reuse it, so it stays.
+    let _cleanup = Cleanup {
+        labs: vec![lab.clone()],
+        images: vec![prometheus_image.clone()],
+    };
+    rt.engine()
+        .import_rootfs(&tar, &prometheus_image)
+        .await
+        .expect("import the Prometheus root filesystem");
+    std::fs::remove_file(&tar).expect("remove the tarball");
+
+    let stack = dir.path().join("stack");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("stack"), &stack);
+    std::fs::write(
+        stack.join("stack.toml"),
+        prometheus_only_spec(&prometheus_image),
+    )
+    .expect("stack.toml");
+    let spec = StackSpec::load(&stack.join("stack.toml")).expect("the test spec loads");
+    let plan = Plan::new(&spec, &PlanOptions::new(Profile::Core, RuntimeKind::Docker))
+        .expect("plan")
+        .with_free_ports()
+        .expect("free ports");
+
+    // Up: Prometheus, then the six shop containers, all ready.
+    let (tx, mut rx) = mpsc::channel(256);
+    let events = tokio::spawn(async move {
+        let mut all = Vec::new();
+        while let Some(e) = rx.recv().await {
+            all.push(e);
+        }
+        all
+    });
+    let report = rt.up(&plan, tx).await.expect("up");
+    let events = events.await.expect("events");
+    for (name, outcome) in &report.outcomes {
+        assert!(
+            matches!(outcome, Outcome::Ready { .. }),
+            "{name}: {outcome:?}\nevents: {events:#?}"
+        );
+    }
+    assert_eq!(report.outcomes.len(), 1 + Service::ALL.len());
+    let state = LabState::load(&dirs).unwrap().expect("state");
+    assert_eq!(state.docker_lab.as_deref(), Some(lab.as_str()));
+    let names: Vec<&String> = state.components.iter().map(|c| &c.name).collect();
+    let planned: Vec<&String> = plan.started().collect();
+    assert_eq!(names, planned);
+    assert_eq!(planned.len(), 1 + Service::ALL.len());
+    let image = shop_image_ref(program).expect("image ref");
+    let orders = state.component("shop-orders").expect("orders");
+    assert!(orders.container.is_some(), "{orders:?}");
+    assert!(
+        orders.command.join(" ").contains("--listen 0.0.0.0"),
+        "{:?}",
+        orders.command
+    );
+
+    // The runtime a later command opens from the state finds the same containers.
+    let again = select::open_existing(&state, dirs.clone())
+        .await
+        .expect("open");
+    let rows = again.status(&state).await;
+    for row in &rows {
+        assert_eq!(row.state, ComponentState::Ready, "{row:?}");
+    }
+    let storefront = rows.iter().find(|r| r.name == "shop-storefront").unwrap();
+    assert_eq!(
+        storefront.version.as_deref(),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
+
+    // A checkout through the published port crosses the containers.
+    let http = docker_support::http();
+    let shop = state.url("shop-storefront").unwrap().to_string();
+    let resp = http
+        .post(format!("{shop}/checkout"))
+        .json(
+            &serde_json::json!({"user_id": "u-0001", "items": [{"product_id": 3, "quantity": 1}]}),
+        )
+        .send()
+        .await
+        .expect("checkout");
+    assert!(resp.status().is_success(), "checkout: {}", resp.status());
+    let order: serde_json::Value = resp.json().await.expect("order json");
+    let order_id = order["order_id"].to_string();
+
+    // The data stays in the host's data dir, owned like the data dir.
+    let data = &paths.data_dir;
+    let db = data.join("lab/shop/orders.db");
+    assert!(db.exists(), "{} missing", db.display());
+    assert_eq!(
+        std::fs::metadata(&db).unwrap().uid(),
+        std::fs::metadata(data).unwrap().uid()
+    );
+    let deadline = Instant::now() + SETTLE;
+    loop {
+        let log =
+            std::fs::read_to_string(data.join("lab/logs/shop-orders.log")).unwrap_or_default();
+        if log.contains("order created") && log.contains(order_id.trim_matches('"')) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no `order created` line for {order_id}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let logs = again.logs(&state, "shop-orders", 50).await.expect("logs");
+    assert!(
+        logs.iter()
+            .any(|l| l.contains("\"service_name\":\"orders\"")),
+        "{logs:?}"
+    );
+
+    // Prometheus (in its container) scrapes every shop container by name.
+    let prom = state.url("prometheus").unwrap().to_string();
+    until_shows(
+        &http,
+        &prom,
+        "count(up{job=~\"storefront|orders|payments|inventory|fulfillment|traffic\"} == 1) == 6",
+    )
+    .await;
+    let up = query(&http, &prom, "up{job=\"orders\"}").await;
+    assert_eq!(up[0]["metric"]["instance"], "shop-orders:8081", "{up:?}");
+    until_shows(
+        &http,
+        &prom,
+        "sum(rate(http_requests_total{service=\"storefront\"}[30s])) > 0",
+    )
+    .await;
+
+    // An in-service fault through the admin API, seen in Prometheus, then cleared.
+    let errors = faults::inject(&dirs, fault("errors", "payments", &[("rate", "1")]))
+        .await
+        .expect("inject errors");
+    until_shows(&http, &prom, &errors.symptom_query).await;
+    // A crash: the container exits; clearing starts it again through the recorded lab.
+    let crash = faults::inject(&dirs, fault("crash", "inventory", &[]))
+        .await
+        .expect("inject crash");
+    until_shows(&http, &prom, &crash.symptom_query).await;
+    let row = again
+        .status(&state)
+        .await
+        .into_iter()
+        .find(|r| r.name == "shop-inventory")
+        .unwrap();
+    assert_eq!(row.state, ComponentState::Down, "{row:?}");
+    let cleared = faults::clear(&dirs, None).await.expect("clear");
+    assert_eq!(cleared.len(), 2);
+    until_gone(&http, &prom, &errors.symptom_query).await;
+    until_gone(&http, &prom, &crash.symptom_query).await;
+
+    // A second up keeps every container; down removes them all.
+    let (tx, _rx) = mpsc::channel(256);
+    let second = rt.up(&plan, tx).await.expect("second up");
+    for (name, outcome) in &second.outcomes {
+        assert_eq!(outcome, &Outcome::AlreadyRunning, "{name}");
+    }
+    let down = rt.down_with(&state, true).await.expect("down");
+    assert_eq!(down.stopped.len(), 7, "{down:?}");
+    assert_eq!(labelled_leftovers(&lab).await, (0, 0, 0));
+    assert!(
+        rt.engine().image_present(&image).await.unwrap(),
+        "the shop image stays for the next up"
+    );
+}
