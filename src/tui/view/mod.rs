@@ -12,6 +12,7 @@ use ratatui::widgets::{
 use crate::lab::content::ItemKind;
 use crate::lab::progress::Status;
 
+mod fault_params;
 mod faults;
 mod stack;
 
