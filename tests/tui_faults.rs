@@ -3,14 +3,17 @@
 
 mod common;
 
+use std::collections::BTreeMap;
+
 use chrono::Duration as Span;
 use common::{app, ch, key, send};
 use labtui::lab::faults::{self, ActiveFault, InjectRequest, Mechanism};
 use labtui::tui::app::{App, Cmd, Focus, Msg, RightPane};
+use labtui::tui::keymap::Context;
 use labtui::tui::view::view;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::KeyCode;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn open_faults() -> App {
     let mut app = app();
@@ -158,4 +161,198 @@ fn the_pane_renders_the_card_and_active_faults() {
         screen.contains("latency on payments, 10m 00s left"),
         "{screen}"
     );
+}
+
+/// The Faults pane with `name` selected.
+fn faults_at(name: &str) -> App {
+    let mut app = open_faults();
+    let index = faults::catalogue()
+        .faults
+        .iter()
+        .position(|f| f.name == name)
+        .expect("in the catalogue");
+    send(&mut app, (0..index).map(|_| ch('j')));
+    app
+}
+
+fn typed(text: &str) -> Vec<Msg> {
+    text.chars().map(ch).collect()
+}
+
+fn values(app: &App) -> Vec<(String, String)> {
+    let editor = app.faults.editor.as_ref().expect("the editor is open");
+    editor
+        .rows
+        .iter()
+        .map(|r| (r.name.clone(), r.value.clone()))
+        .collect()
+}
+
+#[test]
+fn p_sets_parameters_and_the_injection_carries_them() {
+    let mut app = faults_at("latency");
+    assert!(send(&mut app, [ch('p')]).is_empty());
+    assert_eq!(app.contexts(), [Context::FaultParams]);
+    let row = |n: &str, v: &str| (n.to_string(), v.to_string());
+    assert_eq!(
+        values(&app),
+        [row("ms", "800"), row("probability", "1"), row("route", "")],
+        "every row starts at its default"
+    );
+
+    // q is text here, not quit.
+    send(&mut app, (0..3).map(|_| key(KeyCode::Backspace)));
+    send(&mut app, typed("9q"));
+    assert!(!app.should_quit);
+    send(&mut app, [key(KeyCode::Backspace)]);
+    send(&mut app, typed("00"));
+    send(&mut app, [key(KeyCode::Down), key(KeyCode::Down)]);
+    send(&mut app, typed("/charge"));
+    send(&mut app, [key(KeyCode::Down)]);
+    assert_eq!(
+        values(&app),
+        [
+            row("ms", "900"),
+            row("probability", "1"),
+            row("route", "/charge")
+        ]
+    );
+    let editor = app.faults.editor.as_ref().expect("open");
+    assert_eq!(editor.selected, 2, "stays on the last row");
+    assert!(editor.rows.iter().all(|r| r.error.is_none()));
+
+    assert!(
+        send(&mut app, [key(KeyCode::Enter)]).is_empty(),
+        "asks first"
+    );
+    let question = app.confirm.as_ref().expect("asks").question.clone();
+    assert_eq!(
+        question,
+        "Inject latency into payments with ms=900 probability=1 route=/charge for its TTL?"
+    );
+    let cmds = send(&mut app, [ch('y')]);
+    assert_eq!(
+        cmds,
+        [Cmd::InjectFault(InjectRequest {
+            name: "latency".into(),
+            target: Some("payments".into()),
+            params: BTreeMap::from([
+                ("ms".to_string(), "900".to_string()),
+                ("route".to_string(), "/charge".to_string()),
+            ]),
+            ttl: None,
+        })],
+        "values left at their default are not sent"
+    );
+    assert!(app.faults.editor.is_none(), "closed once injected");
+    assert!(app.faults.busy.is_some());
+    assert_eq!(app.contexts(), [Context::Faults, Context::Global]);
+}
+
+#[test]
+fn an_out_of_range_value_shows_the_catalogues_error_and_injects_nothing() {
+    let mut app = faults_at("latency");
+    send(
+        &mut app,
+        [ch('p'), key(KeyCode::Down), key(KeyCode::Backspace)],
+    );
+    send(&mut app, typed("2"));
+    let expected = faults::catalogue()
+        .get("latency")
+        .expect("latency")
+        .resolve_params(&BTreeMap::from([(
+            "probability".to_string(),
+            "2".to_string(),
+        )]))
+        .expect_err("out of range")
+        .to_string();
+    let error = |app: &App| {
+        app.faults.editor.as_ref().expect("open").rows[1]
+            .error
+            .clone()
+    };
+    assert_eq!(error(&app), Some(expected), "shown as soon as it is typed");
+    assert!(error(&app).is_some_and(|e| e.contains("0 to 1")));
+
+    // Enter from another row goes back to the bad one and injects nothing.
+    send(&mut app, [key(KeyCode::Up)]);
+    assert!(send(&mut app, [key(KeyCode::Enter)]).is_empty());
+    assert!(
+        app.confirm.is_none(),
+        "does not ask while a value is refused"
+    );
+    assert_eq!(app.faults.editor.as_ref().expect("open").selected, 1);
+    send(&mut app, [ch('y')]);
+    assert_eq!(values(&app)[1].1, "2y", "y is text here, not yes");
+
+    // Ctrl-u clears the value; a valid one clears the error. No at the question keeps the
+    // values for another try.
+    send(&mut app, [ctrl_u()]);
+    assert_eq!(values(&app)[1].1, "");
+    assert!(error(&app).is_some(), "empty is not a number");
+    send(&mut app, typed("0.25"));
+    assert_eq!(error(&app), None);
+    send(&mut app, [key(KeyCode::Enter)]);
+    let question = app.confirm.as_ref().expect("asks").question.clone();
+    assert!(question.contains("probability=0.25"), "{question}");
+    assert!(send(&mut app, [ch('n')]).is_empty());
+    assert_eq!(values(&app)[1].1, "0.25", "kept after no");
+    assert_eq!(app.contexts(), [Context::FaultParams]);
+}
+
+#[test]
+fn esc_cancels_the_editor_and_keeps_nothing() {
+    let mut app = faults_at("db_slow");
+    send(&mut app, [ch('p'), ctrl_u()]);
+    send(&mut app, typed("TRUNCATE"));
+    assert!(
+        app.faults.editor.as_ref().expect("open").rows[0]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("one of SELECT, INSERT, UPDATE, DELETE"))
+    );
+    assert!(send(&mut app, [key(KeyCode::Esc)]).is_empty());
+    assert!(app.faults.editor.is_none());
+    assert!(app.confirm.is_none());
+    assert_eq!(app.contexts(), [Context::Faults, Context::Global]);
+
+    send(&mut app, [ch('p')]);
+    assert_eq!(
+        values(&app)[0].1,
+        "SELECT",
+        "a new editor starts from the defaults"
+    );
+    send(&mut app, [key(KeyCode::Esc)]);
+
+    // Enter in the pane still injects the defaults, and the question lists them.
+    send(&mut app, [key(KeyCode::Enter)]);
+    let question = app.confirm.as_ref().expect("asks").question.clone();
+    assert_eq!(
+        question,
+        "Inject db_slow into inventory with the defaults (operation=SELECT ms=300) for its TTL?"
+    );
+    let cmds = send(&mut app, [ch('y')]);
+    assert!(
+        matches!(&cmds[..], [Cmd::InjectFault(r)] if r.params.is_empty()),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn a_fault_without_parameters_says_so() {
+    let mut app = faults_at("crash");
+    assert!(send(&mut app, [ch('p')]).is_empty());
+    assert!(app.faults.editor.is_none());
+    assert!(
+        app.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("crash has no parameters"))
+    );
+    send(&mut app, [key(KeyCode::Enter)]);
+    let question = app.confirm.as_ref().expect("asks").question.clone();
+    assert_eq!(question, "Inject crash into payments for its TTL?");
+}
+
+fn ctrl_u() -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL))
 }

@@ -186,3 +186,37 @@ fn stack_screens() {
         insta::assert_snapshot!(format!("stack_logs_{suffix}"), render(&app).backend());
     }
 }
+
+#[test]
+fn fault_parameter_editor_and_its_question() {
+    let mut app = app_with(Progress::default(), (100, 30));
+    send(&mut app, [ch('f'), ch('p')]);
+    send(&mut app, (0..3).map(|_| key(KeyCode::Backspace)));
+    send(
+        &mut app,
+        [
+            ch('9'),
+            ch('0'),
+            ch('0'),
+            key(KeyCode::Down),
+            key(KeyCode::Backspace),
+            ch('2'),
+        ],
+    );
+    insta::assert_snapshot!("fault_params_100x30", render(&app).backend());
+
+    // At the minimum size the question wraps and the popup grows to keep y/n in view.
+    send(
+        &mut app,
+        [
+            key(KeyCode::Backspace),
+            ch('1'),
+            key(KeyCode::Enter),
+            Msg::Resized {
+                width: 60,
+                height: 20,
+            },
+        ],
+    );
+    insta::assert_snapshot!("fault_params_confirm_60x20", render(&app).backend());
+}

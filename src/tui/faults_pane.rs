@@ -4,6 +4,7 @@
 use crate::lab::faults::{ActiveFault, Catalogue, FaultDef, InjectRequest, TargetKind};
 use crate::lab::shop::Service;
 
+use super::fault_params::{EditOutcome, ParamEditor};
 use super::keymap::Action;
 
 /// The pane's state: which fault is selected, where it would go, what is active.
@@ -17,6 +18,8 @@ pub struct FaultsPane {
     pub error: Option<String>,
     /// An injection or clearing on its way.
     pub busy: Option<String>,
+    /// The parameters being set for the selected fault (open until injected or cancelled).
+    pub editor: Option<ParamEditor>,
 }
 
 /// What the pane asks the app to do.
@@ -28,6 +31,8 @@ pub enum FaultsOutcome {
     Inject(InjectRequest),
     /// Clear one fault by name, or all of them.
     Clear(Option<String>),
+    /// The named fault has no parameters to set.
+    NoParams(String),
 }
 
 /// Where a fault can be aimed, its default first.
@@ -82,6 +87,15 @@ impl FaultsPane {
                     ttl: None,
                 });
             }
+            Action::EditParams => {
+                let Some(fault) = self.selected_fault(catalogue) else {
+                    return FaultsOutcome::Ignored;
+                };
+                if fault.params.is_empty() {
+                    return FaultsOutcome::NoParams(fault.name.clone());
+                }
+                self.editor = Some(ParamEditor::new(fault, self.selected_target(catalogue)));
+            }
             Action::ClearFault => {
                 let Some(fault) = self.selected_fault(catalogue) else {
                     return FaultsOutcome::Ignored;
@@ -98,6 +112,31 @@ impl FaultsPane {
             _ => return FaultsOutcome::Ignored,
         }
         FaultsOutcome::Handled
+    }
+
+    /// A key while the parameter editor is open: `typed` is the character, if it is one.
+    pub fn handle_editor(
+        &mut self,
+        action: Option<Action>,
+        typed: Option<char>,
+        catalogue: &Catalogue,
+    ) -> FaultsOutcome {
+        let Some(editor) = &mut self.editor else {
+            return FaultsOutcome::Ignored;
+        };
+        let Ok(fault) = catalogue.get(&editor.fault) else {
+            self.editor = None;
+            return FaultsOutcome::Handled;
+        };
+        match editor.handle(action, typed, fault) {
+            EditOutcome::Handled => FaultsOutcome::Handled,
+            EditOutcome::Ignored => FaultsOutcome::Ignored,
+            EditOutcome::Cancel => {
+                self.editor = None;
+                FaultsOutcome::Handled
+            }
+            EditOutcome::Inject(request) => FaultsOutcome::Inject(request),
+        }
     }
 
     fn select(&mut self, index: usize) {

@@ -13,19 +13,22 @@ pub enum Context {
     Stack,
     Logs,
     Faults,
+    /// Typing a fault's parameters before injecting it.
+    FaultParams,
     Confirm,
     Help,
 }
 
 impl Context {
     /// In the order the help lists them.
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 10] = [
         Context::Global,
         Context::Navigator,
         Context::Reader,
         Context::Stack,
         Context::Logs,
         Context::Faults,
+        Context::FaultParams,
         Context::Filter,
         Context::Confirm,
         Context::Help,
@@ -40,6 +43,7 @@ impl Context {
             Self::Stack => "Stack pane",
             Self::Logs => "Component logs",
             Self::Faults => "Faults pane",
+            Self::FaultParams => "Fault parameters",
             Self::Confirm => "Questions",
             Self::Help => "This help",
         }
@@ -85,6 +89,9 @@ pub enum Action {
     ShowFaults,
     NextTarget,
     InjectFault,
+    EditParams,
+    ClearValue,
+    CancelEdit,
     ClearFault,
     ClearAllFaults,
     Yes,
@@ -236,10 +243,17 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Faults, &[ch('g'), key(KeyCode::Home)], A::Top, "first fault", ""),
     bind(C::Faults, &[ch('G'), key(KeyCode::End)], A::Bottom, "last fault", ""),
     bind(C::Faults, &[ch('t')], A::NextTarget, "aim the fault at the next target", "target"),
-    bind(C::Faults, &[key(KeyCode::Enter), ch('i')], A::InjectFault, "inject the fault (with its default parameters)", "inject"),
+    bind(C::Faults, &[key(KeyCode::Enter), ch('i')], A::InjectFault, "inject the fault with its default parameters (asks first)", "inject"),
+    bind(C::Faults, &[ch('p')], A::EditParams, "set the fault's parameters, then inject", "params"),
     bind(C::Faults, &[ch('c')], A::ClearFault, "clear this fault", "clear"),
     bind(C::Faults, &[ch('C')], A::ClearAllFaults, "clear every active fault", ""),
     bind(C::Faults, &[key(KeyCode::Esc), ch('h'), key(KeyCode::Left)], A::Back, "back to the list", "back"),
+    bind(C::FaultParams, &[key(KeyCode::Down)], A::Down, "next parameter", "next"),
+    bind(C::FaultParams, &[key(KeyCode::Up)], A::Up, "previous parameter", ""),
+    bind(C::FaultParams, &[key(KeyCode::Enter)], A::InjectFault, "inject with these values (asks first)", "inject"),
+    bind(C::FaultParams, &[key(KeyCode::Esc)], A::CancelEdit, "cancel, keep nothing", "cancel"),
+    bind(C::FaultParams, &[key(KeyCode::Backspace)], A::DeleteChar, "delete a character", ""),
+    bind(C::FaultParams, &[ctrl('u')], A::ClearValue, "clear the value", ""),
     bind(C::Confirm, &[ch('y'), key(KeyCode::Enter)], A::Yes, "yes, do it", "yes"),
     bind(C::Confirm, &[ch('n'), key(KeyCode::Esc)], A::No, "no, cancel", "no"),
     bind(C::Filter, &[key(KeyCode::Enter)], A::AcceptFilter, "keep the filter or search", "keep"),
@@ -327,6 +341,22 @@ mod tests {
                 assert!(
                     !global.contains(k),
                     "{k:?} in {:?} is also global",
+                    b.context
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn typing_contexts_leave_every_plain_character_to_the_text() {
+        for b in BINDINGS
+            .iter()
+            .filter(|b| matches!(b.context, C::Filter | C::FaultParams))
+        {
+            for k in b.keys {
+                assert!(
+                    k.ctrl || !matches!(k.code, KeyCode::Char(_)),
+                    "{k:?} in {:?} could not be typed",
                     b.context
                 );
             }

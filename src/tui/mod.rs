@@ -1,6 +1,7 @@
 //! The terminal UI: App state, messages, update, view and the runtime that drives them.
 
 pub mod app;
+pub mod fault_params;
 pub mod faults_pane;
 pub mod keymap;
 pub mod lab_effects;

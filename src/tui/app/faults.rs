@@ -2,13 +2,31 @@
 
 use crate::lab::faults::{self, ActiveFault};
 
+use super::super::fault_params::confirm_question;
 use super::super::faults_pane::FaultsOutcome;
 use super::super::keymap::Action;
 use super::{App, Cmd, Confirm, Focus, Msg};
 
 impl App {
     pub(super) fn on_faults(&mut self, action: Action) -> Option<Vec<Cmd>> {
-        match self.faults.handle(action, faults::catalogue()) {
+        let outcome = self.faults.handle(action, faults::catalogue());
+        self.on_faults_outcome(outcome)
+    }
+
+    /// A key while the parameter editor is open (it takes every key, like a filter).
+    pub(super) fn on_fault_params(
+        &mut self,
+        action: Option<Action>,
+        typed: Option<char>,
+    ) -> Vec<Cmd> {
+        let outcome = self
+            .faults
+            .handle_editor(action, typed, faults::catalogue());
+        self.on_faults_outcome(outcome).unwrap_or_default()
+    }
+
+    fn on_faults_outcome(&mut self, outcome: FaultsOutcome) -> Option<Vec<Cmd>> {
+        match outcome {
             FaultsOutcome::Ignored => None,
             FaultsOutcome::Handled => Some(Vec::new()),
             FaultsOutcome::Back => {
@@ -16,14 +34,14 @@ impl App {
                 Some(Vec::new())
             }
             FaultsOutcome::Inject(request) => {
-                let target = request.target.clone().unwrap_or_default();
                 self.confirm = Some(Confirm {
-                    question: format!(
-                        "Inject {} into {target} with its default parameters (for its TTL)?",
-                        request.name
-                    ),
+                    question: confirm_question(&request, faults::catalogue()),
                     on_yes: vec![Cmd::InjectFault(request)],
                 });
+                Some(Vec::new())
+            }
+            FaultsOutcome::NoParams(name) => {
+                self.notify(format!("{name} has no parameters; Enter injects it"));
                 Some(Vec::new())
             }
             FaultsOutcome::Clear(name) => {

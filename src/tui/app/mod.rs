@@ -6,7 +6,9 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind,
+};
 
 use crate::lab::alerts::Notification;
 use crate::lab::content::{Catalog, ItemKind};
@@ -268,6 +270,9 @@ impl App {
         if self.help.is_some() {
             return vec![Context::Help];
         }
+        if self.focus == Focus::Faults && self.faults.editor.is_some() {
+            return vec![Context::FaultParams];
+        }
         let typing = match self.focus {
             Focus::Navigator => self.navigator.is_filtering(),
             Focus::Stack => self.stack.is_searching(),
@@ -331,7 +336,7 @@ impl App {
         if contexts == [Context::Filter] {
             let action = keymap::lookup(Context::Filter, &key);
             let typed = match key.code {
-                ratatui::crossterm::event::KeyCode::Char(c) => Some(c),
+                KeyCode::Char(c) => Some(c),
                 _ => None,
             };
             if self.focus == Focus::Stack {
@@ -340,6 +345,17 @@ impl App {
                 self.navigator.handle_filter(action, typed);
             }
             return Vec::new();
+        }
+        if contexts == [Context::FaultParams] {
+            let action = keymap::lookup(Context::FaultParams, &key);
+            let plain = !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+            let typed = match key.code {
+                KeyCode::Char(c) if plain => Some(c),
+                _ => None,
+            };
+            return self.on_fault_params(action, typed);
         }
         for context in contexts {
             if let Some(action) = keymap::lookup(context, &key)
@@ -385,6 +401,7 @@ impl App {
                         }
                         Cmd::InjectFault(request) => {
                             self.faults.busy = Some(format!("injecting {}…", request.name));
+                            self.faults.editor = None;
                         }
                         Cmd::ClearFaults(_) => self.faults.busy = Some("clearing…".into()),
                         _ => {}
@@ -392,7 +409,8 @@ impl App {
                 }
                 Some(confirm.on_yes)
             }
-            Context::Filter => None,
+            // Typing contexts take every key in `on_key`.
+            Context::Filter | Context::FaultParams => None,
         }
     }
 

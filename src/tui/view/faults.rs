@@ -9,7 +9,7 @@ use crate::lab::faults::{self, FaultDef, ParamValue, format_remaining};
 
 use super::super::app::{App, Focus};
 use super::super::faults_pane::targets;
-use super::{pane_block, truncate};
+use super::{fault_params, pane_block, truncate};
 
 /// ```text
 /// ┏ Faults — 1 active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
@@ -62,9 +62,39 @@ pub fn draw_faults(app: &App, frame: &mut Frame, area: Rect) {
     let list_width = if top.width >= 70 { 30 } else { top.width };
     let [list_area, card_area] =
         Layout::horizontal([Constraint::Length(list_width), Constraint::Min(0)]).areas(top);
+    if let Some(editor) = &pane.editor
+        && let Ok(fault) = catalogue.get(&editor.fault)
+    {
+        // The editor takes the card's place, or the whole pane when there is no card.
+        let editor_area = if card_area.width > 10 {
+            draw_list(app, frame, list_area, false);
+            card_area
+        } else {
+            top
+        };
+        fault_params::draw_editor(app, frame, editor_area, editor, fault);
+        return;
+    }
+    draw_list(app, frame, list_area, focused);
+    if card_area.width > 10
+        && let Some(fault) = pane.selected_fault(catalogue)
+    {
+        let target = targets(fault).get(pane.target).cloned().unwrap_or_default();
+        frame.render_widget(
+            Paragraph::new(card(app, fault, &target)).wrap(Wrap { trim: false }),
+            card_area,
+        );
+    }
+}
+
+/// The catalogue, the selected fault marked (highlighted while the list has the keys).
+fn draw_list(app: &App, frame: &mut Frame, list_area: Rect, focused: bool) {
+    let theme = &app.theme;
+    let pane = &app.faults;
+    let list_width = list_area.width;
     let height = usize::from(list_area.height);
     let first = pane.selected.saturating_sub(height.saturating_sub(1));
-    let list: Vec<Line> = catalogue
+    let list: Vec<Line> = faults::catalogue()
         .faults
         .iter()
         .enumerate()
@@ -90,15 +120,6 @@ pub fn draw_faults(app: &App, frame: &mut Frame, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(list), list_area);
-    if card_area.width > 10
-        && let Some(fault) = pane.selected_fault(catalogue)
-    {
-        let target = targets(fault).get(pane.target).cloned().unwrap_or_default();
-        frame.render_widget(
-            Paragraph::new(card(app, fault, &target)).wrap(Wrap { trim: false }),
-            card_area,
-        );
-    }
 }
 
 /// What the learner needs before injecting: what it does, where, its knobs, its symptoms.
@@ -117,7 +138,7 @@ fn card<'a>(app: &App, fault: &'a FaultDef, target: &str) -> Vec<Line<'a>> {
     ];
     if !fault.params.is_empty() {
         lines.push(Line::styled(
-            "Parameters (defaults here; other values: `labtui fault inject`)",
+            "Parameters (the defaults; p sets other values)",
             theme.title,
         ));
         for p in &fault.params {

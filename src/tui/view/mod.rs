@@ -12,6 +12,7 @@ use ratatui::widgets::{
 use crate::lab::content::ItemKind;
 use crate::lab::progress::Status;
 
+mod fault_params;
 mod faults;
 mod stack;
 
@@ -283,35 +284,37 @@ fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
     );
 }
 
+/// A long question (a fault with its parameters) wraps; the popup grows to keep `y`/`n` in view.
 fn draw_confirm(app: &App, frame: &mut Frame, area: Rect, question: &str) {
     let theme = &app.theme;
     let width = (question.chars().count() as u16 + 6).clamp(30, area.width.saturating_sub(4));
+    let mut text: Vec<Line> = wrap_words(question, usize::from(width.saturating_sub(4)))
+        .into_iter()
+        .map(Line::from)
+        .collect();
+    text.push(Line::from(""));
+    text.push(Line::from(vec![
+        Span::styled("y", theme.key),
+        Span::raw(" yes   "),
+        Span::styled("n", theme.key),
+        Span::raw(" no"),
+    ]));
+    let height = (text.len() as u16 + 2).min(area.height);
     let popup = Rect::new(
         area.x + (area.width.saturating_sub(width)) / 2,
-        area.y + area.height.saturating_sub(5) / 2,
+        area.y + area.height.saturating_sub(height) / 2,
         width,
-        5.min(area.height),
+        height,
     );
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Double)
         .border_style(theme.border_focused);
-    let text = vec![
-        Line::from(question.to_string()),
-        Line::from(""),
-        Line::from(vec![
-            Span::styled("y", theme.key),
-            Span::raw(" yes   "),
-            Span::styled("n", theme.key),
-            Span::raw(" no"),
-        ]),
-    ];
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(text)
             .block(block)
-            .alignment(Alignment::Center)
-            .wrap(Wrap { trim: true }),
+            .alignment(Alignment::Center),
         popup,
     );
 }
@@ -362,5 +365,45 @@ pub(super) fn truncate(text: &str, room: usize) -> String {
         let mut out: String = text.chars().take(room - 1).collect();
         out.push('…');
         out
+    }
+}
+
+/// `text` in lines of at most `width` characters, broken between words (a longer word is
+/// cut), so a popup can be sized to it before drawing.
+pub(super) fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.len() <= width {
+            line.push(' ');
+            line.extend(&word);
+            continue;
+        }
+        if used > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        while word.len() > width {
+            lines.push(word.drain(..width).collect());
+        }
+        line.extend(&word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_words;
+
+    #[test]
+    fn wrap_words_breaks_between_words_and_cuts_long_ones() {
+        assert_eq!(wrap_words("a bb ccc dd", 6), ["a bb", "ccc dd"]);
+        assert_eq!(wrap_words("abcdefgh x", 3), ["abc", "def", "gh", "x"]);
+        assert_eq!(wrap_words("", 5), [""]);
     }
 }
