@@ -292,6 +292,13 @@ async fn up_async(ctx: &Ctx, args: &StackArgs) -> Result<ExitCode> {
     for line in lines {
         say(&line);
     }
+    let shop_runs = report.state.components.iter().any(|c| c.binary.is_some());
+    if kind == RuntimeKind::Attach && shop_runs {
+        say(&format!(
+            "The shop's metrics: {} (`labtui doctor` checks that it does).",
+            attach::scrape_job(&ctx.dirs.shop_targets_file())
+        ));
+    }
     Ok(if ok {
         ExitCode::SUCCESS
     } else {

@@ -205,7 +205,7 @@ pub fn up_summary(report: &UpReport, width: usize) -> (Vec<String>, bool) {
     }
     if !running.is_empty() {
         let down = if state.runtime == RuntimeKind::Attach {
-            "`labtui down` forgets it (the stack keeps running)"
+            "`labtui down` stops the shop and forgets the stack (which keeps running)"
         } else {
             "`labtui down` stops it"
         };
@@ -228,6 +228,7 @@ pub fn down_lines(
             .map(|s| {
                 s.components
                     .iter()
+                    .filter(|c| c.binary.is_none())
                     .map(|c| format!("{} at {}", c.name, c.url))
                     .collect()
             })

@@ -2,8 +2,11 @@
 //!
 //! labtui starts nothing there. `up` checks that each given URL answers and records a
 //! [`LabState`] with the URLs (no pids, no ports, no webhook: labtui does not configure
-//! that stack's Alertmanager); `status` asks each URL again; `down` only forgets the
-//! state. Stopping, pausing or reading logs is for whoever runs the stack.
+//! that stack's Alertmanager); `status` asks each URL again. Stopping, pausing or reading
+//! logs of that stack is for whoever runs it.
+//!
+//! The shop is labtui's own: its processes run on this machine beside the attached stack
+//! (see `shop`), and status, control, logs and `down` treat them as the native runtime does.
 
 use std::time::Instant;
 
@@ -20,6 +23,11 @@ use super::{
     ControlAction, Plan, Runtime, RuntimeKind, StackError, UpEvent, UpReport, http, verify,
 };
 use crate::lab::config::{self, StackUrls};
+use crate::lab::shop::ShopLaunch;
+use crate::lab::stack::native::{NativeOptions, NativeRuntime};
+
+mod shop;
+pub use shop::{OTLP_TRACES_ENV, scrape_job, telemetry};
 
 /// The components an existing stack can be reached at, each with a URL setting.
 pub const URL_COMPONENTS: [&str; 4] = ["prometheus", "alertmanager", "loki", "tempo"];
@@ -117,12 +125,29 @@ pub fn is_empty(urls: &StackUrls) -> bool {
 pub struct AttachRuntime {
     dirs: LabDirs,
     urls: StackUrls,
+    shop: Option<ShopLaunch>,
 }
 
 impl AttachRuntime {
-    /// `urls` as [`resolve_urls`] returns them (already checked).
+    /// `urls` as [`resolve_urls`] returns them (already checked). The shop runs beside the
+    /// stack when this process is the labtui binary ([`ShopLaunch::detect`]).
     pub fn new(dirs: LabDirs, urls: StackUrls) -> Self {
-        Self { dirs, urls }
+        Self {
+            dirs,
+            urls,
+            shop: ShopLaunch::detect(),
+        }
+    }
+
+    /// Run the shop from `shop`'s binary beside the stack, or not at all with None.
+    pub fn with_shop(mut self, shop: Option<ShopLaunch>) -> Self {
+        self.shop = shop;
+        self
+    }
+
+    /// The shop's processes are managed as the native runtime manages its own.
+    fn native(&self) -> NativeRuntime {
+        NativeRuntime::new(self.dirs.clone(), NativeOptions::default()).with_shop(self.shop.clone())
     }
 
     /// The URLs `up` and `doctor` check (a recorded lab's own URLs are in its state).
@@ -169,7 +194,7 @@ async fn up(
     if given.is_empty() {
         return Err(StackError::NoAttachUrls);
     }
-    match LabState::load(&rt.dirs) {
+    let previous = match LabState::load(&rt.dirs) {
         Ok(Some(prev)) if prev.runtime != RuntimeKind::Attach && !prev.components.is_empty() => {
             return Err(StackError::OtherLab {
                 runtime: prev.runtime.to_string(),
@@ -177,10 +202,11 @@ async fn up(
                 dir: rt.dirs.root.clone(),
             });
         }
+        Ok(prev) => prev,
         // A corrupt state was moved aside; attaching records a new one.
-        Ok(_) | Err(StackError::CorruptState { .. }) => {}
+        Err(StackError::CorruptState { .. }) => None,
         Err(e) => return Err(e),
-    }
+    };
     emit(
         &events,
         UpEvent::Planned {
@@ -267,7 +293,7 @@ async fn up(
         emit(&events, event).await;
         outcomes.push((record.name.clone(), outcome));
     }
-    let state = LabState {
+    let mut state = LabState {
         schema: 1,
         runtime: RuntimeKind::Attach,
         profile: plan.profile,
@@ -282,12 +308,19 @@ async fn up(
     state.save(&rt.dirs)?;
     let order: Vec<&String> = plan.components.iter().collect();
     outcomes.sort_by_key(|(name, _)| order.iter().position(|n| *n == name));
+    outcomes.extend(shop::start(rt, plan, &mut state, previous.as_ref(), &events).await?);
     Ok(UpReport { state, outcomes })
 }
 
-async fn status(state: &LabState) -> Vec<ComponentStatus> {
+async fn status(rt: &AttachRuntime, state: &LabState) -> Vec<ComponentStatus> {
     let client = http::client().ok();
-    let rows = futures::future::join_all(state.components.iter().map(|record| {
+    let (ours, reached): (Vec<_>, Vec<_>) = state.components.iter().partition(|r| shop::is_ours(r));
+    let processes = LabState {
+        components: ours.into_iter().cloned().collect(),
+        skipped: Vec::new(),
+        ..state.clone()
+    };
+    let rows = futures::future::join_all(reached.into_iter().map(|record| {
         let client = client.as_ref();
         async move {
             let mut row = ComponentStatus::new(record.name.clone(), ComponentState::Down);
@@ -312,20 +345,15 @@ async fn status(state: &LabState) -> Vec<ComponentStatus> {
         }
     }))
     .await;
+    let own_rows = if processes.components.is_empty() {
+        Vec::new()
+    } else {
+        rt.native().status(&processes).await
+    };
     rows.into_iter()
+        .chain(own_rows)
         .chain(health::skipped_rows(state))
         .collect()
-}
-
-async fn down(rt: &AttachRuntime) -> Result<DownReport, StackError> {
-    let mut report = DownReport::default();
-    let file = rt.dirs.state_file();
-    match std::fs::remove_file(&file) {
-        Ok(()) => report.removed.push(file),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(StackError::io("could not remove", file, e)),
-    }
-    Ok(report)
 }
 
 async fn doctor(rt: &AttachRuntime, plan: &Plan, state: Option<&LabState>) -> Vec<Check> {
@@ -372,6 +400,7 @@ async fn doctor(rt: &AttachRuntime, plan: &Plan, state: Option<&LabState>) -> Ve
     }
     if let Some(state) = state {
         checks.extend(verify::deployment(state).await);
+        checks.extend(shop::scrape_check(state, &rt.dirs.shop_targets_file()).await);
     }
     checks
 }
@@ -400,20 +429,24 @@ impl Runtime for AttachRuntime {
         up(self, plan, events).boxed()
     }
 
-    fn down<'a>(&'a self, _state: &'a LabState) -> BoxFuture<'a, Result<DownReport, StackError>> {
-        down(self).boxed()
+    /// Stops the shop's processes and forgets the state; the attached stack is untouched.
+    fn down<'a>(&'a self, state: &'a LabState) -> BoxFuture<'a, Result<DownReport, StackError>> {
+        async move { self.native().down(state).await }.boxed()
     }
 
     fn status<'a>(&'a self, state: &'a LabState) -> BoxFuture<'a, Vec<ComponentStatus>> {
-        status(state).boxed()
+        status(self, state).boxed()
     }
 
     fn control<'a>(
         &'a self,
-        _state: &'a LabState,
+        state: &'a LabState,
         component: &'a str,
         action: ControlAction,
     ) -> BoxFuture<'a, Result<LabState, StackError>> {
+        if state.component(component).is_some_and(shop::is_ours) {
+            return async move { self.native().control(state, component, action).await }.boxed();
+        }
         let verb = match action {
             ControlAction::Stop => "stop",
             ControlAction::Start => "start",
@@ -427,10 +460,13 @@ impl Runtime for AttachRuntime {
 
     fn logs<'a>(
         &'a self,
-        _state: &'a LabState,
+        state: &'a LabState,
         component: &'a str,
-        _tail: usize,
+        tail: usize,
     ) -> BoxFuture<'a, Result<Vec<String>, StackError>> {
+        if state.component(component).is_some_and(shop::is_ours) {
+            return async move { self.native().logs(state, component, tail).await }.boxed();
+        }
         not_managed("read the logs of", component)
     }
 

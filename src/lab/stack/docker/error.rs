@@ -94,7 +94,7 @@ pub enum DockerError {
 
     #[error(
         "{component} did not become ready at {url} within {waited_secs}s (container {state}); \
-         see its logs (`labtui logs {component}`). Last log lines:\n{logs}"
+         see its logs (Enter on it in the console's Stack pane). Last log lines:\n{logs}"
     )]
     NotReady {
         component: String,

@@ -11,6 +11,8 @@ mod launch;
 mod shop;
 mod up;
 
+pub(crate) use up::alive;
+
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
@@ -22,12 +24,14 @@ use tokio::sync::mpsc;
 
 use super::spec::Component;
 use super::state::LabDirs;
+use super::types::Outcome;
 use super::types::SkipReason;
 use super::{
     Check, ComponentStatus, ControlAction, DownReport, LabState, Plan, Runtime, RuntimeKind,
     StackError, StackSpec, UpEvent, UpReport,
 };
 use crate::lab::shop::ShopLaunch;
+use crate::lab::shop::launch::LabTelemetry;
 
 /// Settings of the native runtime beyond the spec.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -78,6 +82,18 @@ impl NativeRuntime {
 
     pub fn dirs(&self) -> &LabDirs {
         &self.dirs
+    }
+
+    /// Start the shop's processes beside a stack labtui does not run (attach), with their
+    /// spans and logs sent to `telemetry`. Records them in `state` like natively.
+    pub(crate) async fn start_shop(
+        &self,
+        plan: &Plan,
+        state: &mut LabState,
+        events: &mpsc::Sender<UpEvent>,
+        telemetry: LabTelemetry,
+    ) -> Result<Vec<(String, Outcome)>, StackError> {
+        shop::start(self, plan, state, events, telemetry).await
     }
 
     /// Find `component`'s binary: the configured path, else the first of its binary names

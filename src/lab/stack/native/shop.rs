@@ -27,6 +27,7 @@ pub(super) async fn start(
     plan: &Plan,
     state: &mut LabState,
     events: &mpsc::Sender<UpEvent>,
+    lab: LabTelemetry,
 ) -> Result<Vec<(String, Outcome)>, StackError> {
     let Some(shop) = rt.shop() else {
         return Ok(Vec::new());
@@ -46,7 +47,6 @@ pub(super) async fn start(
     let workdir = data_dir.join("lab").join("shop");
     std::fs::create_dir_all(&workdir)
         .map_err(|e| StackError::io("could not create", &workdir, e))?;
-    let lab = lab_telemetry(plan, state);
     let mut outcomes = Vec::new();
     let mut waiting: Vec<ComponentRecord> = Vec::new();
     for process in processes(
@@ -148,7 +148,7 @@ async fn emit(events: &mpsc::Sender<UpEvent>, event: UpEvent) {
 
 /// Where the shop's telemetry goes: the collector when it runs (full profile), else
 /// Tempo; Loki when it runs. Absent backends are simply not configured.
-fn lab_telemetry(plan: &Plan, state: &LabState) -> LabTelemetry {
+pub(super) fn lab_telemetry(plan: &Plan, state: &LabState) -> LabTelemetry {
     let runs = |name: &str| state.component(name).is_some_and(|c| c.pid.is_some());
     let otlp = ["otel-collector", "tempo"]
         .into_iter()

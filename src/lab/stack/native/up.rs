@@ -16,7 +16,7 @@ use crate::lab::stack::types::{Outcome, SkipReason, UpEvent, UpReport};
 use crate::lab::stack::{BusyPort, RuntimeKind, StackError, http, ports, proc};
 
 /// Whether a recorded component is still the live process labtui started.
-pub(super) fn alive(record: &ComponentRecord) -> bool {
+pub(crate) fn alive(record: &ComponentRecord) -> bool {
     match (record.pid, &record.binary) {
         (Some(pid), Some(binary)) => proc::is_ours(pid, binary, record.start_ticks),
         _ => false,
@@ -256,7 +256,8 @@ pub(super) async fn up(
         }
     }
     state.save(dirs)?;
-    let shop_outcomes = super::shop::start(rt, plan, &mut state, &events).await?;
+    let telemetry = super::shop::lab_telemetry(plan, &state);
+    let shop_outcomes = super::shop::start(rt, plan, &mut state, &events, telemetry).await?;
 
     let mut outcomes = shared::ordered_outcomes(plan, outcomes);
     outcomes.extend(shop_outcomes);

@@ -74,8 +74,8 @@ async fn one_status(
         Phase::Exited { .. } | Phase::Dead => {
             let why = error.map(|e| format!(" ({e})")).unwrap_or_default();
             row.detail = Some(format!(
-                "container {phase}{why}; `labtui start {name}` starts it again, \
-                 `labtui logs {name}` shows why it stopped"
+                "container {phase}{why}; `labtui up` starts it again (or `u` in the \
+                 console's Stack pane, where Enter shows its logs)"
             ));
         }
     }
@@ -99,7 +99,10 @@ pub(super) async fn control(
     let live = matches!(phase, Phase::Running | Phase::Paused | Phase::Restarting);
     let not_running = || StackError::NotReady {
         component: component.to_string(),
-        reason: format!("its container is {phase}; start it first (`labtui start {component}`)"),
+        reason: format!(
+            "its container is {phase}; start it first (`labtui up`, or `u` in the console's \
+             Stack pane)"
+        ),
     };
     match action {
         ControlAction::Stop => {

@@ -1,0 +1,167 @@
+//! The shop beside an attached stack: labtui runs the shop's processes on this machine
+//! (on 127.0.0.1, as natively) and sends their spans and logs to the attached Tempo and
+//! Loki. Metrics need the attached Prometheus to scrape them: labtui writes the targets
+//! file and `doctor` says whether that Prometheus reads it, and how to make it.
+
+use std::path::Path;
+
+use tokio::sync::mpsc;
+
+use super::AttachRuntime;
+use crate::lab::config::StackUrls;
+use crate::lab::shop::Service;
+use crate::lab::shop::launch::LabTelemetry;
+use crate::lab::stack::state::{ComponentRecord, LabState};
+use crate::lab::stack::types::{Check, Outcome, UpEvent};
+use crate::lab::stack::{Plan, StackError, http};
+
+/// The standard OpenTelemetry variable for where traces go; it wins over the address
+/// derived from Tempo's URL.
+pub const OTLP_TRACES_ENV: &str = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
+
+/// Tempo's OTLP/HTTP receiver port, next to its query API.
+const TEMPO_OTLP_HTTP_PORT: u16 = 4318;
+
+/// Whether labtui runs this record's process (the shop), rather than reaching it by URL.
+pub(super) fn is_ours(record: &ComponentRecord) -> bool {
+    record.binary.is_some()
+}
+
+/// Where the shop sends telemetry: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (through `env`),
+/// else Tempo's host on port 4318 (its OTLP/HTTP receiver); Loki's URL as given.
+pub fn telemetry(urls: &StackUrls, env: impl Fn(&str) -> Option<String>) -> LabTelemetry {
+    let otlp = env(OTLP_TRACES_ENV)
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .or_else(|| {
+            let mut url = reqwest::Url::parse(urls.tempo.as_deref()?).ok()?;
+            url.set_port(Some(TEMPO_OTLP_HTTP_PORT)).ok()?;
+            url.set_path("/v1/traces");
+            Some(url.to_string())
+        });
+    LabTelemetry {
+        otlp_endpoint: otlp,
+        loki_url: urls.loki.clone(),
+    }
+}
+
+/// Start the shop's processes, keeping those an earlier attach started that still run.
+pub(super) async fn start(
+    rt: &AttachRuntime,
+    plan: &Plan,
+    state: &mut LabState,
+    previous: Option<&LabState>,
+    events: &mpsc::Sender<UpEvent>,
+) -> Result<Vec<(String, Outcome)>, StackError> {
+    let native = rt.native();
+    for record in previous.into_iter().flat_map(|p| &p.components) {
+        if is_ours(record) && crate::lab::stack::native::alive(record) {
+            state.components.push(record.clone());
+        }
+    }
+    state.save(&rt.dirs)?;
+    let telemetry = telemetry(&rt.urls, |k| std::env::var(k).ok());
+    native.start_shop(plan, state, events, telemetry).await
+}
+
+/// Whether the attached Prometheus scrapes every shop process, with the scrape job to
+/// add when it does not.
+pub(super) async fn scrape_check(state: &LabState, targets_file: &Path) -> Option<Check> {
+    let prometheus = state.url("prometheus")?;
+    let running = state.components.iter().filter(|r| is_ours(r)).count();
+    if running == 0 {
+        return None;
+    }
+    let jobs: Vec<&str> = Service::ALL.iter().map(|s| s.as_str()).collect();
+    let expr = format!("count(up{{job=~\"{}\"}} == 1)", jobs.join("|"));
+    let client = http::client().ok()?;
+    let url = format!("{prometheus}/api/v1/query");
+    let scraped = match client.get(&url).query(&[("query", &expr)]).send().await {
+        Ok(resp) => resp
+            .json::<serde_json::Value>()
+            .await
+            .ok()
+            .and_then(|doc| {
+                doc.pointer("/data/result/0/value/1")?
+                    .as_str()?
+                    .parse::<usize>()
+                    .ok()
+            })
+            .unwrap_or(0),
+        Err(e) => {
+            return Some(Check::fail(
+                "prometheus scrapes the shop",
+                format!("{url}: {e}"),
+                "check the Prometheus URL",
+            ));
+        }
+    };
+    let name = "prometheus scrapes the shop";
+    Some(if scraped >= running {
+        Check::ok(name, format!("{scraped} of {running} shop targets up"))
+    } else {
+        Check::fail(
+            name,
+            format!("{scraped} of {running} shop targets up in {prometheus}"),
+            scrape_job(targets_file),
+        )
+    })
+}
+
+/// The scrape job the attached Prometheus needs (it must run on this machine: the shop
+/// listens on 127.0.0.1 only).
+pub fn scrape_job(targets_file: &Path) -> String {
+    format!(
+        "add this job to that Prometheus' scrape_configs (it must run on this machine, the \
+         shop listens on 127.0.0.1): `- job_name: shop, honor_labels: true, \
+         file_sd_configs: [{{files: [\"{}\"]}}]`",
+        targets_file.display()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(tempo: Option<&str>, loki: Option<&str>) -> StackUrls {
+        StackUrls {
+            tempo: tempo.map(str::to_string),
+            loki: loki.map(str::to_string),
+            ..StackUrls::default()
+        }
+    }
+
+    #[test]
+    fn spans_go_to_tempos_otlp_port_unless_the_standard_variable_says_otherwise() {
+        let given = urls(Some("http://tempo.lab:3200"), Some("http://loki.lab:3100"));
+        let t = telemetry(&given, |_| None);
+        assert_eq!(
+            t.otlp_endpoint.as_deref(),
+            Some("http://tempo.lab:4318/v1/traces")
+        );
+        assert_eq!(t.loki_url.as_deref(), Some("http://loki.lab:3100"));
+        let t = telemetry(&given, |k| {
+            (k == OTLP_TRACES_ENV).then(|| "http://collector:4318/v1/traces".to_string())
+        });
+        assert_eq!(
+            t.otlp_endpoint.as_deref(),
+            Some("http://collector:4318/v1/traces")
+        );
+        let none = telemetry(&urls(None, None), |_| Some("  ".to_string()));
+        assert_eq!(none, LabTelemetry::default());
+    }
+
+    #[test]
+    fn the_scrape_job_names_the_targets_file() {
+        let job = scrape_job(Path::new(
+            "/home/u/.local/share/labtui/lab/prometheus/targets/shop.json",
+        ));
+        assert!(
+            job.contains(
+                "files: [\"/home/u/.local/share/labtui/lab/prometheus/targets/shop.json\"]"
+            ),
+            "{job}"
+        );
+        assert!(job.contains("honor_labels: true"), "{job}");
+    }
+}
