@@ -204,15 +204,27 @@ fn up_status_doctor_attach_kill_and_down_with_real_binaries() {
     // A second home attaches to the first lab's Prometheus; it starts and stops nothing.
     let class = Home::new().expect("tools were found a moment ago");
     let prom_url = format!("http://127.0.0.1:{base}");
-    let attach = class.run(&["up", "--runtime", "attach", "--prometheus-url", &prom_url]);
+    // The class's shop runs on this machine too, on ports of its own.
+    let class_base = tools::free_port_base(400, 90).to_string();
+    let attach = class.run(&[
+        "up",
+        "--runtime",
+        "attach",
+        "--prometheus-url",
+        &prom_url,
+        "--port-base",
+        &class_base,
+    ]);
     let out = stdout(&attach);
     assert!(attach.status.success(), "{}", text(&attach));
     assert!(
         out.starts_with("runtime attach: chosen with --runtime attach\n"),
         "{out}"
     );
-    assert!(out.contains("  prometheus    ready in "), "{out}");
-    assert!(out.contains("  alertmanager  skipped: no URL given; pass --alertmanager-url, set LABTUI_ALERTMANAGER_URL"), "{out}");
+    assert!(out.contains("  prometheus        ready in "), "{out}");
+    assert!(out.contains("  alertmanager      skipped: no URL given; pass --alertmanager-url, set LABTUI_ALERTMANAGER_URL"), "{out}");
+    assert!(out.contains("  shop-orders       ready in "), "{out}");
+    assert!(out.contains("The shop's metrics: add this job"), "{out}");
     let rows = class.status_json();
     assert_eq!(row(&rows, "prometheus")["state"], "ready");
     assert_eq!(row(&rows, "prometheus")["version"], prom_version);
@@ -227,6 +239,11 @@ fn up_status_doctor_attach_kill_and_down_with_real_binaries() {
     assert!(
         stdout(&down).contains("labtui stopped nothing there"),
         "{}",
+        text(&down)
+    );
+    assert!(
+        stdout(&down).contains("shop-orders"),
+        "down stops the class's shop: {}",
         text(&down)
     );
     let (_, prom_pid, prom_ticks) = pids[0];
@@ -376,7 +393,11 @@ fn attach_rejects_bad_and_unreachable_urls_clearly() {
     );
     assert_eq!(gone.status.code(), Some(1), "{}", text(&gone));
     let out = stdout(&gone);
-    assert!(out.contains(&format!("  prometheus    failed: {url}/-/ready did not answer (connection refused); check the URL (pass --prometheus-url")), "{out}");
+    assert!(
+        !out.contains("shop-"),
+        "nothing starts beside a stack that does not answer: {out}"
+    );
+    assert!(out.contains(&format!("  prometheus        failed: {url}/-/ready did not answer (connection refused); check the URL (pass --prometheus-url")), "{out}");
     assert!(out.contains("Lab not fully up: prometheus failed"), "{out}");
 
     let mixed = bare(

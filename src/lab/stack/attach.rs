@@ -298,7 +298,8 @@ async fn up(
         runtime: RuntimeKind::Attach,
         profile: plan.profile,
         started_at: Utc::now(),
-        port_base: None,
+        // The shop's ports: a later `up` keeps them.
+        port_base: plan.port_base,
         ports: PortMap::new(),
         webhook_url: String::new(),
         components: records,
@@ -308,7 +309,13 @@ async fn up(
     state.save(&rt.dirs)?;
     let order: Vec<&String> = plan.components.iter().collect();
     outcomes.sort_by_key(|(name, _)| order.iter().position(|n| *n == name));
-    outcomes.extend(shop::start(rt, plan, &mut state, previous.as_ref(), &events).await?);
+    // A stack that does not answer at all is a wrong URL: start nothing beside it.
+    if outcomes
+        .iter()
+        .any(|(_, o)| matches!(o, Outcome::Ready { .. }))
+    {
+        outcomes.extend(shop::start(rt, plan, &mut state, previous.as_ref(), &events).await?);
+    }
     Ok(UpReport { state, outcomes })
 }
 

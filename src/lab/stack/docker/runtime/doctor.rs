@@ -1,10 +1,11 @@
 //! `labtui doctor` for the Docker runtime: the engine, each planned image, host ports and
 //! disk, then a running lab's health.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::DockerRuntime;
-use crate::lab::stack::docker::{CALL_TIMEOUT, DockerEngine, DockerError};
+use crate::lab::stack::docker::rootfs::shared_libraries;
+use crate::lab::stack::docker::{CALL_TIMEOUT, DockerEngine, DockerError, shop_image_ref};
 use crate::lab::stack::doctor::{disk_check, port_checks};
 use crate::lab::stack::state::LabState;
 use crate::lab::stack::types::Check;
@@ -52,6 +53,9 @@ pub(super) async fn doctor(
                 Err(e) => Check::fail(name, e.to_string(), "check the engine with `docker info`"),
             });
         }
+        if let Some(shop) = rt.shop().filter(|_| !plan.shop.is_empty()) {
+            checks.push(shop_image_check(engine, &shop.program).await);
+        }
     }
     for component in plan.planned() {
         // The lab's own container publishing a port is not a conflict.
@@ -74,6 +78,36 @@ pub(super) async fn doctor(
         checks.extend(verify::deployment(state).await);
     }
     checks
+}
+
+/// The shop's image is present, or can be built at `up` (a Linux binary whose libraries
+/// `ldd` lists).
+async fn shop_image_check(engine: &DockerEngine, program: &Path) -> Check {
+    let name = "image shop";
+    let image = match shop_image_ref(program) {
+        Ok(image) => image,
+        Err(e) => return Check::fail(name, e.to_string(), "use --runtime native"),
+    };
+    match engine.image_present(&image).await {
+        Ok(true) => Check::ok(name, format!("{image} is on this machine")),
+        Ok(false) if !cfg!(target_os = "linux") => Check::fail(
+            name,
+            "the shop's image is built from this labtui binary, which is not a Linux binary",
+            "run the shop natively (--runtime native)",
+        ),
+        Ok(false) => match shared_libraries(program) {
+            Ok(_) => Check::ok(
+                name,
+                format!("{image} is built from {} at `labtui up`", program.display()),
+            ),
+            Err(e) => Check::fail(
+                name,
+                format!("cannot list the libraries of {}: {e}", program.display()),
+                "install ldd (Debian: libc-bin), or use --runtime native",
+            ),
+        },
+        Err(e) => Check::fail(name, e.to_string(), "check the engine with `docker info`"),
+    }
 }
 
 impl DockerEngine {
