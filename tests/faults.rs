@@ -14,36 +14,12 @@ use std::time::Duration;
 use labtui::lab::faults::{self, InjectRequest, ledger};
 use labtui::lab::shop::{Service, token};
 use labtui::lab::stack::{LabState, Runtime};
-use shop_support::{ShopLab, client, listening_addresses, shop_launch, wait_for};
+use shop_support::{ShopLab, client, fault, listening_addresses, query, shop_launch, wait_for};
 use tools::installed;
 
 /// Whether an instant query returns data (the symptom shows).
 async fn shows(http: &reqwest::Client, prometheus: &str, expr: &str) -> bool {
-    let Ok(resp) = http
-        .get(format!("{prometheus}/api/v1/query"))
-        .query(&[("query", expr)])
-        .send()
-        .await
-    else {
-        return false;
-    };
-    let body: serde_json::Value = resp.json().await.unwrap_or_default();
-    assert_ne!(body["status"], "error", "{expr}: {body}");
-    body["data"]["result"]
-        .as_array()
-        .is_some_and(|r| !r.is_empty())
-}
-
-fn fault(name: &str, target: &str, params: &[(&str, &str)]) -> InjectRequest {
-    InjectRequest {
-        name: name.to_string(),
-        target: Some(target.to_string()),
-        params: params
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        ttl: None,
-    }
+    !query(http, prometheus, expr).await.is_empty()
 }
 
 /// A lab with Prometheus, Alertmanager and the shop at `rps`, up and scraped.

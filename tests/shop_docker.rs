@@ -10,13 +10,14 @@
 mod docker_support;
 #[path = "support/rootfs.rs"]
 mod rootfs;
+mod shop_support;
 
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use docker_support::{Cleanup, labelled_leftovers, skip};
-use labtui::lab::faults::{self, InjectRequest};
+use labtui::lab::faults;
 use labtui::lab::paths::Paths;
 use labtui::lab::shop::Service;
 use labtui::lab::shop::launch::ShopLaunch;
@@ -25,6 +26,7 @@ use labtui::lab::stack::{
     ComponentState, DockerRuntime, LabDirs, LabState, Outcome, Plan, PlanOptions, Profile, Runtime,
     RuntimeKind, StackError, StackSpec, select,
 };
+use shop_support::{fault, query};
 use tokio::sync::mpsc;
 
 /// Bound on every wait for something the lab reaches by itself.
@@ -77,23 +79,6 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-async fn query(http: &reqwest::Client, prometheus: &str, expr: &str) -> Vec<serde_json::Value> {
-    let Ok(resp) = http
-        .get(format!("{prometheus}/api/v1/query"))
-        .query(&[("query", expr)])
-        .send()
-        .await
-    else {
-        return Vec::new();
-    };
-    let body: serde_json::Value = resp.json().await.unwrap_or_default();
-    assert_ne!(body["status"], "error", "{expr}: {body}");
-    body["data"]["result"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-}
-
 /// Poll `expr` until it returns data, or fail after SETTLE naming what was awaited.
 async fn until_shows(http: &reqwest::Client, prometheus: &str, expr: &str) {
     let deadline = Instant::now() + SETTLE;
@@ -114,18 +99,6 @@ async fn until_gone(http: &reqwest::Client, prometheus: &str, expr: &str) {
             "{expr} still returns data after {SETTLE:?}"
         );
         tokio::time::sleep(Duration::from_secs(1)).await;
-    }
-}
-
-fn fault(name: &str, target: &str, params: &[(&str, &str)]) -> InjectRequest {
-    InjectRequest {
-        name: name.to_string(),
-        target: Some(target.to_string()),
-        params: params
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        ttl: None,
     }
 }
 
@@ -181,7 +154,9 @@ async fn the_shop_runs_as_containers_scraped_faulted_and_removed() {
         }
         all
     });
+    let started = Instant::now();
     let report = rt.up(&plan, tx).await.expect("up");
+    let up_took = started.elapsed();
     let events = events.await.expect("events");
     for (name, outcome) in &report.outcomes {
         assert!(
@@ -270,6 +245,11 @@ async fn the_shop_runs_as_containers_scraped_faulted_and_removed() {
         "count(up{job=~\"storefront|orders|payments|inventory|fulfillment|traffic\"} == 1) == 6",
     )
     .await;
+    // A figure for the record, not a check: timing asserts flake on shared machines.
+    eprintln!(
+        "up took {up_took:?}; every shop target up {:?} after up began",
+        started.elapsed()
+    );
     let up = query(&http, &prom, "up{job=\"orders\"}").await;
     assert_eq!(up[0]["metric"]["instance"], "shop-orders:8081", "{up:?}");
     until_shows(

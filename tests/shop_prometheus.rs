@@ -10,26 +10,8 @@ use std::time::Duration;
 
 use labtui::lab::shop::Service;
 use labtui::lab::stack::{LabState, Outcome, Runtime};
-use shop_support::{ShopLab, client, shop_launch, wait_for};
+use shop_support::{ShopLab, client, query, shop_launch, wait_for};
 use tools::installed;
-
-/// The result vector of an instant query (empty when no data).
-async fn query(http: &reqwest::Client, prometheus: &str, expr: &str) -> Vec<serde_json::Value> {
-    let Ok(resp) = http
-        .get(format!("{prometheus}/api/v1/query"))
-        .query(&[("query", expr)])
-        .send()
-        .await
-    else {
-        return Vec::new();
-    };
-    let body: serde_json::Value = resp.json().await.unwrap_or_default();
-    assert_ne!(body["status"], "error", "{expr}: {body}");
-    body["data"]["result"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-}
 
 fn value(sample: &serde_json::Value) -> f64 {
     sample["value"][1]
@@ -123,7 +105,12 @@ async fn prometheus_scrapes_every_shop_service_and_the_sli_queries_return_data()
     }
     // The route-level query of the slow-checkout challenge has data.
     let charge = "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{service=\"payments\", method=\"POST\", route=\"/charge\"}[5m])))";
-    assert!(!query(&http, &prom, charge).await.is_empty());
+    // Checkouts are a part of the random mix: wait for the first to reach payments.
+    wait_for("a /charge latency", Duration::from_secs(60), || {
+        let (http, prom) = (http.clone(), prom.clone());
+        async move { (!query(&http, &prom, charge).await.is_empty()).then_some(()) }
+    })
+    .await;
     // Queue and process gauges of the fulfillment worker.
     assert!(
         !query(

@@ -273,3 +273,38 @@ pub fn client() -> reqwest::Client {
         .build()
         .expect("client")
 }
+
+/// The result vector of an instant query (empty when no data or no answer).
+pub async fn query(http: &reqwest::Client, prometheus: &str, expr: &str) -> Vec<serde_json::Value> {
+    let Ok(resp) = http
+        .get(format!("{prometheus}/api/v1/query"))
+        .query(&[("query", expr)])
+        .send()
+        .await
+    else {
+        return Vec::new();
+    };
+    let body: serde_json::Value = resp.json().await.unwrap_or_default();
+    assert_ne!(body["status"], "error", "{expr}: {body}");
+    body["data"]["result"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// A fault request aimed at `target` with `params` (the rest from the catalogue).
+pub fn fault(
+    name: &str,
+    target: &str,
+    params: &[(&str, &str)],
+) -> labtui::lab::faults::InjectRequest {
+    labtui::lab::faults::InjectRequest {
+        name: name.to_string(),
+        target: Some(target.to_string()),
+        params: params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        ttl: None,
+    }
+}

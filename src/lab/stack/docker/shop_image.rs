@@ -97,13 +97,12 @@ impl DockerEngine {
         };
         let _ = std::fs::remove_file(&tar);
         imported?;
-        self.remove_other_shop_images(&image).await;
         Ok((image, true))
     }
 
     /// Best effort: older shop images go, except those a container still uses (the
-    /// engine refuses those, and they stay until their lab is down).
-    async fn remove_other_shop_images(&self, keep: &str) {
+    /// engine refuses those; they go at a later `up`, once their containers are replaced).
+    pub(crate) async fn remove_other_shop_images(&self, keep: &str) {
         let options = ListImagesOptions {
             filters: Some(std::collections::HashMap::from([(
                 "label".to_string(),

@@ -181,6 +181,8 @@ pub(super) async fn start(
             Err(e) => fail(events, &mut outcomes, name, e.to_string()).await,
         }
     }
+    // The containers just replaced no longer hold an older binary's image.
+    engine.remove_other_shop_images(&image).await;
     // Prometheus runs on the lab network too: it scrapes each service by name.
     shared::write_shop_scrape_targets(dirs, state, |service, _| {
         format!("{}:{}", service.component(), service.default_port())
