@@ -11,16 +11,14 @@ mod tools;
 
 use std::time::Duration;
 
-use labtui::lab::faults::{self, InjectRequest, ledger};
+use labtui::lab::faults::{self, ledger};
 use labtui::lab::shop::{Service, token};
 use labtui::lab::stack::{LabState, Runtime};
-use shop_support::{ShopLab, client, fault, listening_addresses, query, shop_launch, wait_for};
+use shop_support::{
+    ShopLab, client, database_dependency_and_resource_faults, fault, listening_addresses,
+    lock_and_release_faults, request_path_faults, run_group, shop_launch, shows, wait_for,
+};
 use tools::installed;
-
-/// Whether an instant query returns data (the symptom shows).
-async fn shows(http: &reqwest::Client, prometheus: &str, expr: &str) -> bool {
-    !query(http, prometheus, expr).await.is_empty()
-}
 
 /// A lab with Prometheus, Alertmanager and the shop at `rps`, up and scraped.
 async fn lab_with_prometheus(rps: f64) -> Option<(ShopLab, LabState, String)> {
@@ -43,82 +41,12 @@ async fn lab_with_prometheus(rps: f64) -> Option<(ShopLab, LabState, String)> {
     Some((lab, state, prom))
 }
 
-/// Inject every fault, wait for all symptoms, clear all, wait until none shows.
-async fn run_group(lab: &ShopLab, prom: &str, group: Vec<InjectRequest>) {
-    let http = client();
-    let mut injected = Vec::new();
-    for req in group {
-        let f = faults::inject(&lab.dirs, req.clone())
-            .await
-            .unwrap_or_else(|e| panic!("inject {}: {e}", req.name));
-        injected.push(f);
-    }
-    let active = faults::active(&lab.dirs).await.unwrap();
-    assert_eq!(active.len(), injected.len(), "{active:?}");
-    let queries: Vec<(String, String)> = injected
-        .iter()
-        .map(|f| (f.name.clone(), f.symptom_query.clone()))
-        .collect();
-    let pending = queries.clone();
-    wait_for("every symptom", Duration::from_secs(90), || {
-        let (http, prom, pending) = (http.clone(), prom.to_string(), pending.clone());
-        async move {
-            let mut missing = Vec::new();
-            for (name, q) in &pending {
-                if !shows(&http, &prom, q).await {
-                    missing.push(name.clone());
-                }
-            }
-            if !missing.is_empty() {
-                eprintln!("symptoms not yet showing: {missing:?}");
-            }
-            missing.is_empty().then_some(())
-        }
-    })
-    .await;
-    let cleared = faults::clear(&lab.dirs, None).await.unwrap();
-    assert_eq!(cleared.len(), injected.len());
-    assert!(faults::active(&lab.dirs).await.unwrap().is_empty());
-    wait_for("every symptom gone", Duration::from_secs(90), || {
-        let (http, prom, queries) = (http.clone(), prom.to_string(), queries.clone());
-        async move {
-            let mut still = Vec::new();
-            for (name, q) in &queries {
-                if shows(&http, &prom, q).await {
-                    still.push(name.clone());
-                }
-            }
-            if !still.is_empty() {
-                eprintln!("symptoms still showing: {still:?}");
-            }
-            still.is_empty().then_some(())
-        }
-    })
-    .await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_path_faults_show_and_recover() {
     let Some((lab, state, prom)) = lab_with_prometheus(30.0).await else {
         return;
     };
-    run_group(
-        &lab,
-        &prom,
-        vec![
-            fault(
-                "latency",
-                "payments",
-                &[("ms", "800"), ("probability", "1")],
-            ),
-            fault("errors", "inventory", &[("rate", "0.5"), ("status", "503")]),
-            fault("queue_stall", "fulfillment", &[]),
-            fault("cardinality_explosion", "storefront", &[]),
-            fault("log_flood", "orders", &[("lines_per_second", "400")]),
-            fault("broken_propagation", "storefront", &[]),
-        ],
-    )
-    .await;
+    run_group(&lab.dirs, &prom, request_path_faults()).await;
     lab.rt.down(&state).await.unwrap();
 }
 
@@ -127,31 +55,7 @@ async fn database_dependency_and_resource_faults_show_and_recover() {
     let Some((lab, state, prom)) = lab_with_prometheus(30.0).await else {
         return;
     };
-    run_group(
-        &lab,
-        &prom,
-        vec![
-            fault(
-                "db_slow",
-                "inventory",
-                &[("operation", "UPDATE"), ("ms", "300")],
-            ),
-            fault("pool_exhaustion", "orders", &[("wait_ms", "1000")]),
-            fault("dependency_down", "storefront->inventory", &[]),
-            fault(
-                "memory_leak",
-                "payments",
-                &[("mb_per_min", "1200"), ("cap_mb", "300")],
-            ),
-            fault(
-                "cpu_burn",
-                "fulfillment",
-                &[("threads", "1"), ("duty", "0.9")],
-            ),
-            fault("slice_failure", "payments", &[("country", "US")]),
-        ],
-    )
-    .await;
+    run_group(&lab.dirs, &prom, database_dependency_and_resource_faults()).await;
     lab.rt.down(&state).await.unwrap();
 }
 
@@ -160,19 +64,7 @@ async fn lock_and_release_faults_show_and_recover() {
     let Some((lab, state, prom)) = lab_with_prometheus(30.0).await else {
         return;
     };
-    run_group(
-        &lab,
-        &prom,
-        vec![
-            fault("db_lock", "orders", &[]),
-            fault(
-                "bad_release",
-                "inventory",
-                &[("version", "9.9.9-bad"), ("rate", "0.5")],
-            ),
-        ],
-    )
-    .await;
+    run_group(&lab.dirs, &prom, lock_and_release_faults()).await;
     lab.rt.down(&state).await.unwrap();
 }
 
@@ -182,7 +74,7 @@ async fn crash_and_stack_faults_show_and_recover() {
         return;
     };
     run_group(
-        &lab,
+        &lab.dirs,
         &prom,
         vec![
             fault("crash", "payments", &[]),

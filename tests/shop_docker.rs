@@ -24,9 +24,12 @@ use labtui::lab::shop::launch::ShopLaunch;
 use labtui::lab::stack::docker::shop_image_ref;
 use labtui::lab::stack::{
     ComponentState, DockerRuntime, LabDirs, LabState, Outcome, Plan, PlanOptions, Profile, Runtime,
-    RuntimeKind, StackError, StackSpec, select,
+    RuntimeKind, StackError, StackSpec, UpEvent, UpReport, select,
 };
-use shop_support::{fault, query};
+use shop_support::{
+    database_dependency_and_resource_faults, fault, lock_and_release_faults, query,
+    request_path_faults, run_group,
+};
 use tokio::sync::mpsc;
 
 /// Bound on every wait for something the lab reaches by itself.
@@ -102,28 +105,46 @@ async fn until_gone(http: &reqwest::Client, prometheus: &str, expr: &str) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_shop_runs_as_containers_scraped_faulted_and_removed() {
-    let lab = format!("labtui-shop{}", std::process::id());
+/// A Docker lab of its own: Prometheus from an imported image, the shop from the binary
+/// under test. Dropping it removes the lab's containers, network, volumes and the
+/// Prometheus image, even when an assertion failed (the shop image is the binary's own:
+/// other runs of this binary reuse it, so it stays).
+struct DockerShopLab {
+    _cleanup: Cleanup,
+    _dir: tempfile::TempDir,
+    name: String,
+    paths: Paths,
+    dirs: LabDirs,
+    rt: DockerRuntime,
+    plan: Plan,
+}
+
+/// None (after a skip line) when there is no engine or no Prometheus to image.
+async fn docker_shop_lab(test: &str, traffic_rps: f64) -> Option<DockerShopLab> {
+    let name = format!("labtui-shop{}-{test}", std::process::id());
     let dir = tempfile::tempdir().expect("tempdir");
     let paths = Paths::under(&dir.path().join("home"));
     let dirs = LabDirs::new(&paths);
-    let program = Path::new(env!("CARGO_BIN_EXE_labtui"));
-    let rt = match DockerRuntime::connect(dirs.clone(), &lab).await {
-        Ok(rt) => rt.with_shop(Some(ShopLaunch::new(program))),
+    let mut shop = ShopLaunch::new(env!("CARGO_BIN_EXE_labtui"));
+    shop.traffic_rps = Some(traffic_rps);
+    let rt = match DockerRuntime::connect(dirs.clone(), &name).await {
+        Ok(rt) => rt.with_shop(Some(shop)),
         Err(StackError::Docker(e)) if e.is_unavailable() => {
-            return skip(&format!("no Docker engine ({e})"));
+            skip(&format!("no Docker engine ({e})"));
+            return None;
         }
         Err(e) => panic!("connecting to Docker: {e}"),
     };
     let tar = match rootfs::prometheus_rootfs(dir.path()) {
         Ok(tar) => tar,
-        Err(reason) => return skip(&reason),
+        Err(reason) => {
+            skip(&reason);
+            return None;
+        }
     };
-    let prometheus_image = format!("labtui-test/prometheus:{lab}");
-    // The shop image is the binary's own: other runs of this binary reuse it, so it stays.
-    let _cleanup = Cleanup {
-        labs: vec![lab.clone()],
+    let prometheus_image = format!("labtui-test/prometheus:{name}");
+    let cleanup = Cleanup {
+        labs: vec![name.clone()],
         images: vec![prometheus_image.clone()],
     };
     rt.engine()
@@ -144,20 +165,56 @@ async fn the_shop_runs_as_containers_scraped_faulted_and_removed() {
         .expect("plan")
         .with_free_ports()
         .expect("free ports");
+    Some(DockerShopLab {
+        _cleanup: cleanup,
+        _dir: dir,
+        name,
+        paths,
+        dirs,
+        rt,
+        plan,
+    })
+}
+
+impl DockerShopLab {
+    /// `up`, with every event it sent.
+    async fn up(&self) -> (UpReport, Vec<UpEvent>) {
+        let (tx, mut rx) = mpsc::channel(256);
+        let events = tokio::spawn(async move {
+            let mut all = Vec::new();
+            while let Some(e) = rx.recv().await {
+                all.push(e);
+            }
+            all
+        });
+        let report = self.rt.up(&self.plan, tx).await.expect("up");
+        (report, events.await.expect("events"))
+    }
+}
+
+/// Every shop target is up in the lab's Prometheus.
+const EVERY_SHOP_TARGET: &str =
+    "count(up{job=~\"storefront|orders|payments|inventory|fulfillment|traffic\"} == 1) == 6";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shop_runs_as_containers_scraped_faulted_and_removed() {
+    let Some(fixture) = docker_shop_lab("life", 2.0).await else {
+        return;
+    };
+    let DockerShopLab {
+        name: lab,
+        paths,
+        dirs,
+        rt,
+        plan,
+        ..
+    } = &fixture;
+    let program = Path::new(env!("CARGO_BIN_EXE_labtui"));
 
     // Up: Prometheus, then the six shop containers, all ready.
-    let (tx, mut rx) = mpsc::channel(256);
-    let events = tokio::spawn(async move {
-        let mut all = Vec::new();
-        while let Some(e) = rx.recv().await {
-            all.push(e);
-        }
-        all
-    });
     let started = Instant::now();
-    let report = rt.up(&plan, tx).await.expect("up");
+    let (report, events) = fixture.up().await;
     let up_took = started.elapsed();
-    let events = events.await.expect("events");
     for (name, outcome) in &report.outcomes {
         assert!(
             matches!(outcome, Outcome::Ready { .. }),
@@ -239,12 +296,7 @@ async fn the_shop_runs_as_containers_scraped_faulted_and_removed() {
 
     // Prometheus (in its container) scrapes every shop container by name.
     let prom = state.url("prometheus").unwrap().to_string();
-    until_shows(
-        &http,
-        &prom,
-        "count(up{job=~\"storefront|orders|payments|inventory|fulfillment|traffic\"} == 1) == 6",
-    )
-    .await;
+    until_shows(&http, &prom, EVERY_SHOP_TARGET).await;
     // A figure for the record, not a check: timing asserts flake on shared machines.
     eprintln!(
         "up took {up_took:?}; every shop target up {:?} after up began",
@@ -282,8 +334,7 @@ async fn the_shop_runs_as_containers_scraped_faulted_and_removed() {
     until_gone(&http, &prom, &crash.symptom_query).await;
 
     // A second up keeps every container; down removes them all.
-    let (tx, _rx) = mpsc::channel(256);
-    let second = rt.up(&plan, tx).await.expect("second up");
+    let (second, _) = fixture.up().await;
     for (name, outcome) in &second.outcomes {
         assert_eq!(outcome, &Outcome::AlreadyRunning, "{name}");
     }
@@ -294,4 +345,44 @@ async fn the_shop_runs_as_containers_scraped_faulted_and_removed() {
         rt.engine().image_present(&image).await.unwrap(),
         "the shop image stays for the next up"
     );
+}
+
+/// The whole catalogue against the shop's containers, group by group as natively
+/// (tests/faults.rs), in one lab: the stack faults act on shop containers through the
+/// engine (stop, pause, kill), and the database faults reach SQLite files shared by two
+/// containers through bind mounts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_shows_and_recovers_in_containers() {
+    let Some(fixture) = docker_shop_lab("faults", 30.0).await else {
+        return;
+    };
+    let (report, events) = fixture.up().await;
+    for (name, outcome) in &report.outcomes {
+        assert!(
+            matches!(outcome, Outcome::Ready { .. }),
+            "{name}: {outcome:?}\nevents: {events:#?}"
+        );
+    }
+    let prom = report.state.url("prometheus").unwrap().to_string();
+    let http = docker_support::http();
+    until_shows(&http, &prom, EVERY_SHOP_TARGET).await;
+    let dirs = &fixture.dirs;
+    run_group(dirs, &prom, request_path_faults()).await;
+    run_group(dirs, &prom, database_dependency_and_resource_faults()).await;
+    run_group(dirs, &prom, lock_and_release_faults()).await;
+    run_group(
+        dirs,
+        &prom,
+        vec![
+            fault("crash", "payments", &[]),
+            fault("stack_stop", "shop-orders", &[]),
+            fault("stack_pause", "shop-inventory", &[]),
+            fault("stack_kill", "shop-fulfillment", &[]),
+        ],
+    )
+    .await;
+    until_shows(&http, &prom, EVERY_SHOP_TARGET).await;
+    let state = LabState::load(dirs).unwrap().expect("state");
+    fixture.rt.down_with(&state, true).await.expect("down");
+    assert_eq!(labelled_leftovers(&fixture.name).await, (0, 0, 0));
 }

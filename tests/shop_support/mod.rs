@@ -308,3 +308,114 @@ pub fn fault(
         ttl: None,
     }
 }
+
+/// Whether an instant query returns data (the symptom shows).
+pub async fn shows(http: &reqwest::Client, prometheus: &str, expr: &str) -> bool {
+    !query(http, prometheus, expr).await.is_empty()
+}
+
+/// Inject every fault, wait for all symptoms, clear all, wait until none shows.
+pub async fn run_group(dirs: &LabDirs, prom: &str, group: Vec<labtui::lab::faults::InjectRequest>) {
+    let http = client();
+    let mut injected = Vec::new();
+    for req in group {
+        let f = labtui::lab::faults::inject(dirs, req.clone())
+            .await
+            .unwrap_or_else(|e| panic!("inject {}: {e}", req.name));
+        injected.push(f);
+    }
+    let active = labtui::lab::faults::active(dirs).await.unwrap();
+    assert_eq!(active.len(), injected.len(), "{active:?}");
+    let queries: Vec<(String, String)> = injected
+        .iter()
+        .map(|f| (f.name.clone(), f.symptom_query.clone()))
+        .collect();
+    let pending = queries.clone();
+    wait_for("every symptom", Duration::from_secs(90), || {
+        let (http, prom, pending) = (http.clone(), prom.to_string(), pending.clone());
+        async move {
+            let mut missing = Vec::new();
+            for (name, q) in &pending {
+                if !shows(&http, &prom, q).await {
+                    missing.push(name.clone());
+                }
+            }
+            if !missing.is_empty() {
+                eprintln!("symptoms not yet showing: {missing:?}");
+            }
+            missing.is_empty().then_some(())
+        }
+    })
+    .await;
+    let cleared = labtui::lab::faults::clear(dirs, None).await.unwrap();
+    assert_eq!(cleared.len(), injected.len());
+    assert!(labtui::lab::faults::active(dirs).await.unwrap().is_empty());
+    wait_for("every symptom gone", Duration::from_secs(90), || {
+        let (http, prom, queries) = (http.clone(), prom.to_string(), queries.clone());
+        async move {
+            let mut still = Vec::new();
+            for (name, q) in &queries {
+                if shows(&http, &prom, q).await {
+                    still.push(name.clone());
+                }
+            }
+            if !still.is_empty() {
+                eprintln!("symptoms still showing: {still:?}");
+            }
+            still.is_empty().then_some(())
+        }
+    })
+    .await;
+}
+
+/// Faults on the request path, each on its own service.
+pub fn request_path_faults() -> Vec<labtui::lab::faults::InjectRequest> {
+    vec![
+        fault(
+            "latency",
+            "payments",
+            &[("ms", "800"), ("probability", "1")],
+        ),
+        fault("errors", "inventory", &[("rate", "0.5"), ("status", "503")]),
+        fault("queue_stall", "fulfillment", &[]),
+        fault("cardinality_explosion", "storefront", &[]),
+        fault("log_flood", "orders", &[("lines_per_second", "400")]),
+        fault("broken_propagation", "storefront", &[]),
+    ]
+}
+
+/// Database, dependency and resource faults, each on its own service.
+pub fn database_dependency_and_resource_faults() -> Vec<labtui::lab::faults::InjectRequest> {
+    vec![
+        fault(
+            "db_slow",
+            "inventory",
+            &[("operation", "UPDATE"), ("ms", "300")],
+        ),
+        fault("pool_exhaustion", "orders", &[("wait_ms", "1000")]),
+        fault("dependency_down", "storefront->inventory", &[]),
+        fault(
+            "memory_leak",
+            "payments",
+            &[("mb_per_min", "1200"), ("cap_mb", "300")],
+        ),
+        fault(
+            "cpu_burn",
+            "fulfillment",
+            &[("threads", "1"), ("duty", "0.9")],
+        ),
+        fault("slice_failure", "payments", &[("country", "US")]),
+    ]
+}
+
+/// A locked database and a bad release.
+pub fn lock_and_release_faults() -> Vec<labtui::lab::faults::InjectRequest> {
+    vec![
+        fault("db_lock", "orders", &[]),
+        fault(
+            "bad_release",
+            "inventory",
+            &[("version", "9.9.9-bad"), ("rate", "0.5")],
+        ),
+    ]
+}
