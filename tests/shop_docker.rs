@@ -222,7 +222,7 @@ async fn the_shop_runs_as_containers_scraped_faulted_and_removed() {
         );
     }
     assert_eq!(report.outcomes.len(), 1 + Service::ALL.len());
-    let state = LabState::load(&dirs).unwrap().expect("state");
+    let state = LabState::load(dirs).unwrap().expect("state");
     assert_eq!(state.docker_lab.as_deref(), Some(lab.as_str()));
     let names: Vec<&String> = state.components.iter().map(|c| &c.name).collect();
     let planned: Vec<&String> = plan.started().collect();
@@ -312,12 +312,12 @@ async fn the_shop_runs_as_containers_scraped_faulted_and_removed() {
     .await;
 
     // An in-service fault through the admin API, seen in Prometheus, then cleared.
-    let errors = faults::inject(&dirs, fault("errors", "payments", &[("rate", "1")]))
+    let errors = faults::inject(dirs, fault("errors", "payments", &[("rate", "1")]))
         .await
         .expect("inject errors");
     until_shows(&http, &prom, &errors.symptom_query).await;
     // A crash: the container exits; clearing starts it again through the recorded lab.
-    let crash = faults::inject(&dirs, fault("crash", "inventory", &[]))
+    let crash = faults::inject(dirs, fault("crash", "inventory", &[]))
         .await
         .expect("inject crash");
     until_shows(&http, &prom, &crash.symptom_query).await;
@@ -328,7 +328,7 @@ async fn the_shop_runs_as_containers_scraped_faulted_and_removed() {
         .find(|r| r.name == "shop-inventory")
         .unwrap();
     assert_eq!(row.state, ComponentState::Down, "{row:?}");
-    let cleared = faults::clear(&dirs, None).await.expect("clear");
+    let cleared = faults::clear(dirs, None).await.expect("clear");
     assert_eq!(cleared.len(), 2);
     until_gone(&http, &prom, &errors.symptom_query).await;
     until_gone(&http, &prom, &crash.symptom_query).await;
@@ -340,7 +340,7 @@ async fn the_shop_runs_as_containers_scraped_faulted_and_removed() {
     }
     let down = rt.down_with(&state, true).await.expect("down");
     assert_eq!(down.stopped.len(), 7, "{down:?}");
-    assert_eq!(labelled_leftovers(&lab).await, (0, 0, 0));
+    assert_eq!(labelled_leftovers(lab).await, (0, 0, 0));
     assert!(
         rt.engine().image_present(&image).await.unwrap(),
         "the shop image stays for the next up"
