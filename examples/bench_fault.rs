@@ -1,9 +1,14 @@
 //! How long from injecting a fault to its symptom in PromQL, with the lab's 5 s scrape
-//! interval (target: 20 s or less), for `latency` and `errors`.
+//! interval (target: 20 s or less), for `latency` and `errors`; then each shop service's
+//! memory as `status` reports it.
 //!
 //! Needs `prometheus` and `alertmanager` on PATH and the labtui binary built beside this
 //! example: `cargo build && cargo run --example bench_fault [ROUNDS]`. Everything runs in a
 //! temporary LABTUI_HOME on free ports and is stopped at the end.
+//!
+//! `cargo run --example bench_fault -- [ROUNDS] --docker` runs the same lab in the Docker
+//! runtime instead: Prometheus from an image imported from the host's binary (no registry
+//! needed) and the shop's containers from an image built out of the labtui binary.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -12,9 +17,11 @@ use std::time::{Duration, Instant};
 use labtui::lab::faults::{self, InjectRequest};
 use labtui::lab::paths::Paths;
 use labtui::lab::shop::ShopLaunch;
+use labtui::lab::stack::docker::rootfs::{TarWriter, shared_libraries};
+use labtui::lab::stack::spec::SpecSource;
 use labtui::lab::stack::{
-    LabDirs, LabState, NativeOptions, NativeRuntime, Plan, PlanOptions, Profile, Runtime,
-    RuntimeKind, StackSpec,
+    DockerRuntime, LabDirs, LabState, NativeOptions, NativeRuntime, Plan, PlanOptions, Profile,
+    Runtime, RuntimeKind, StackSpec,
 };
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -54,10 +61,9 @@ fn which(name: &str) -> Option<PathBuf> {
 #[tokio::main]
 async fn main() -> Res<()> {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let rounds: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(3);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let docker = args.iter().any(|a| a == "--docker");
+    let rounds: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(3);
     let exe = std::env::current_exe()?;
     let labtui = exe
         .parent()
@@ -82,19 +88,55 @@ async fn main() -> Res<()> {
     let dirs = LabDirs::new(&Paths::under(&home.path().join("home")));
     let mut launch = ShopLaunch::new(labtui);
     launch.traffic_rps = Some(30.0);
-    let rt = NativeRuntime::new(
-        dirs.clone(),
-        NativeOptions {
-            binaries: BTreeMap::new(),
-            search_path: Some(bin.into_os_string()),
-        },
-    )
-    .with_shop(Some(launch));
-    let plan = Plan::new(
-        &StackSpec::builtin()?,
-        &PlanOptions::new(Profile::Core, RuntimeKind::Native),
-    )?
-    .with_free_ports()?;
+    let spec = StackSpec::builtin()?;
+    let (rt, plan): (Box<dyn Runtime>, Plan) = if docker {
+        let rt = DockerRuntime::connect(dirs.clone(), "labtui-bench")
+            .await?
+            .with_shop(Some(launch));
+        // Prometheus alone from the host's binary; the other components stay in the spec
+        // but out of the plan (the full profile).
+        let image = "labtui-bench/prometheus:local";
+        let tar = home.path().join("prometheus.tar");
+        prometheus_rootfs(
+            &which("prometheus").ok_or("prometheus is not on PATH")?,
+            &tar,
+        )?;
+        rt.engine().import_rootfs(&tar, image).await?;
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/stack/stack.toml"))?
+                .replace(
+                    "image = \"prom/prometheus:v2.53.4\"",
+                    &format!("image = \"{image}\""),
+                )
+                .replace(
+                    "profile = \"core\"\nimage = \"prom/alertmanager",
+                    "profile = \"full\"\nimage = \"prom/alertmanager",
+                )
+                .replace(
+                    "profile = \"core\"\nimage = \"grafana/",
+                    "profile = \"full\"\nimage = \"grafana/",
+                )
+                .replace("depends_on = [\"alertmanager\"]\n", "");
+        let spec = StackSpec::parse(&text, "stack/stack.toml", SpecSource::Builtin);
+        let plan = Plan::new(
+            &spec?,
+            &PlanOptions::new(Profile::Core, RuntimeKind::Docker),
+        )?
+        .with_free_ports()?;
+        (Box::new(rt), plan)
+    } else {
+        let rt = NativeRuntime::new(
+            dirs.clone(),
+            NativeOptions {
+                binaries: BTreeMap::new(),
+                search_path: Some(bin.into_os_string()),
+            },
+        )
+        .with_shop(Some(launch));
+        let plan = Plan::new(&spec, &PlanOptions::new(Profile::Core, RuntimeKind::Native))?
+            .with_free_ports()?;
+        (Box::new(rt), plan)
+    };
     let (tx, _rx) = tokio::sync::mpsc::channel(1024);
     rt.up(&plan, tx).await?;
     let state = LabState::load(&dirs)?.ok_or("no lab state")?;
@@ -111,8 +153,30 @@ async fn main() -> Res<()> {
     )
     .await?;
     let result = bench(&dirs, &http, &prom, rounds).await;
+    println!(
+        "\nservice           memory ({} runtime, as `labtui status` shows it)",
+        state.runtime
+    );
+    for row in rt.status(&state).await {
+        if let (true, Some(bytes)) = (row.name.starts_with("shop-"), row.rss_bytes) {
+            println!("{:<17} {:.1} MiB", row.name, bytes as f64 / 1048576.0);
+        }
+    }
     rt.down(&state).await?;
     result
+}
+
+/// A root filesystem with the host's Prometheus and its libraries, as an image archive.
+fn prometheus_rootfs(binary: &std::path::Path, tar: &std::path::Path) -> Res<()> {
+    let mut out = TarWriter::new(std::fs::File::create(tar)?);
+    out.dir("tmp", 0o1777)?;
+    out.dir("prometheus", 0o777)?;
+    out.host_file("usr/bin/prometheus", binary, 0o755)?;
+    for lib in shared_libraries(binary)? {
+        out.host_file(lib.to_string_lossy().trim_start_matches('/'), &lib, 0o755)?;
+    }
+    out.finish()?;
+    Ok(())
 }
 
 async fn bench(dirs: &LabDirs, http: &reqwest::Client, prom: &str, rounds: usize) -> Res<()> {
