@@ -12,7 +12,7 @@ use labtui::lab::shop::Service;
 use labtui::lab::shop::traffic::{TrafficRequest, control};
 use labtui::lab::stack::{ComponentState, LabState, Outcome, Runtime};
 use shop_support::{
-    ShopLab, client, listening_addresses, log_lines, receiver, shop_launch, wait_for,
+    ShopLab, client, listening_addresses, log_lines, paid_checkout, receiver, shop_launch, wait_for,
 };
 
 const SHOP: [&str; 5] = [
@@ -88,14 +88,13 @@ async fn a_checkout_is_one_trace_across_the_shop_and_its_logs_carry_it() {
     }
 
     // One checkout through the storefront.
-    let resp = http
-        .post(format!("{}/checkout", url_of(&state, Service::Storefront)))
-        .header("x-user-id", "u-0042")
-        .header("x-country", "DE")
-        .json(&serde_json::json!({"items": [{"product_id": 3, "quantity": 2}]}))
-        .send()
-        .await
-        .unwrap();
+    let resp = paid_checkout(|| {
+        http.post(format!("{}/checkout", url_of(&state, Service::Storefront)))
+            .header("x-user-id", "u-0042")
+            .header("x-country", "DE")
+            .json(&serde_json::json!({"items": [{"product_id": 3, "quantity": 2}]}))
+    })
+    .await;
     assert_eq!(resp.status().as_u16(), 201);
     let trace_id = resp.headers()["x-trace-id"].to_str().unwrap().to_string();
     let order: serde_json::Value = resp.json().await.unwrap();

@@ -27,7 +27,7 @@ use labtui::lab::stack::{
     RuntimeKind, StackError, StackSpec, UpEvent, UpReport, select,
 };
 use shop_support::{
-    database_dependency_and_resource_faults, fault, lock_and_release_faults, query,
+    database_dependency_and_resource_faults, fault, lock_and_release_faults, paid_checkout, query,
     request_path_faults, run_group,
 };
 use tokio::sync::mpsc;
@@ -254,14 +254,12 @@ async fn the_shop_runs_as_containers_scraped_faulted_and_removed() {
     // A checkout through the published port crosses the containers.
     let http = docker_support::http();
     let shop = state.url("shop-storefront").unwrap().to_string();
-    let resp = http
-        .post(format!("{shop}/checkout"))
-        .json(
+    let resp = paid_checkout(|| {
+        http.post(format!("{shop}/checkout")).json(
             &serde_json::json!({"user_id": "u-0001", "items": [{"product_id": 3, "quantity": 1}]}),
         )
-        .send()
-        .await
-        .expect("checkout");
+    })
+    .await;
     assert!(resp.status().is_success(), "checkout: {}", resp.status());
     let order: serde_json::Value = resp.json().await.expect("order json");
     let order_id = order["order_id"].to_string();

@@ -419,3 +419,15 @@ pub fn lock_and_release_faults() -> Vec<labtui::lab::faults::InjectRequest> {
         ),
     ]
 }
+
+/// Sends a checkout built by `request` until it is not declined: the simulated processor
+/// declines about 1% of charges with 402, which a test of the happy path must not trip on.
+pub async fn paid_checkout(request: impl Fn() -> reqwest::RequestBuilder) -> reqwest::Response {
+    for _ in 0..4 {
+        let resp = request().send().await.expect("checkout");
+        if resp.status().as_u16() != 402 {
+            return resp;
+        }
+    }
+    request().send().await.expect("checkout")
+}
