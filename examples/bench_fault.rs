@@ -153,14 +153,38 @@ async fn main() -> Res<()> {
     )
     .await?;
     let result = bench(&dirs, &http, &prom, rounds).await;
+    // Two views of memory: the process's own RSS (its metric), and what `status` shows
+    // (natively the same RSS; in Docker the container's usage without page cache, so the
+    // binary's file-backed pages do not count).
+    let rss: serde_json::Value = http
+        .get(format!("{prom}/api/v1/query"))
+        .query(&[("query", "process_resident_memory_bytes")])
+        .send()
+        .await?
+        .json()
+        .await?;
+    let rss_of = |service: &str| -> Option<f64> {
+        rss["data"]["result"].as_array()?.iter().find_map(|r| {
+            (r["metric"]["job"] == service)
+                .then(|| r["value"][1].as_str()?.parse::<f64>().ok())
+                .flatten()
+        })
+    };
     println!(
-        "\nservice           memory ({} runtime, as `labtui status` shows it)",
+        "\nservice           RSS (metric)  status memory  ({} runtime)",
         state.runtime
     );
     for row in rt.status(&state).await {
-        if let (true, Some(bytes)) = (row.name.starts_with("shop-"), row.rss_bytes) {
-            println!("{:<17} {:.1} MiB", row.name, bytes as f64 / 1048576.0);
-        }
+        let Some(service) = row.name.strip_prefix("shop-") else {
+            continue;
+        };
+        let mib = |b: f64| format!("{:.1} MiB", b / 1048576.0);
+        println!(
+            "{:<17} {:>12}  {:>13}",
+            row.name,
+            rss_of(service).map_or("-".to_string(), mib),
+            row.rss_bytes.map_or("-".to_string(), |b| mib(b as f64)),
+        );
     }
     rt.down(&state).await?;
     result
