@@ -192,6 +192,13 @@ fn up_status_doctor_attach_kill_and_down_with_real_binaries() {
         )),
         "{report}"
     );
+    let orders = base + 81;
+    assert!(
+        report.contains(&format!(
+            "  ✓ port {orders} (shop-orders.http): in use by the lab's shop-orders"
+        )),
+        "{report}"
+    );
     assert!(report.contains("  ✓ binary prometheus: "), "{report}");
     assert!(report.contains("  ! binary loki: not found"), "{report}");
     assert!(

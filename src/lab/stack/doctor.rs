@@ -6,7 +6,6 @@ use std::path::Path;
 use super::native::NativeRuntime;
 use super::plan::Plan;
 use super::ports::PortHolder;
-use super::spec::Component;
 use super::state::LabState;
 use super::types::{Check, SkipReason};
 use super::{ports, proc, verify};
@@ -55,14 +54,12 @@ pub async fn native(rt: &NativeRuntime, plan: &Plan, state: Option<&LabState>) -
         }
     }
 
-    for component in installed {
-        checks.extend(port_checks(plan, component, |port, holder| {
-            state
-                .and_then(|s| s.component(&component.name))
-                .is_some_and(|r| {
-                    r.ports.values().any(|p| *p == port)
-                        && holder.is_none_or(|h| Some(h.pid) == r.pid)
-                })
+    let names = installed.iter().map(|c| &c.name);
+    for name in names.chain(plan.shop.iter().filter(|_| rt.shop().is_some())) {
+        checks.extend(port_checks(plan, name, |port, holder| {
+            state.and_then(|s| s.component(name)).is_some_and(|r| {
+                r.ports.values().any(|p| *p == port) && holder.is_none_or(|h| Some(h.pid) == r.pid)
+            })
         }));
     }
     checks.push(disk_check(root));
@@ -73,23 +70,24 @@ pub async fn native(rt: &NativeRuntime, plan: &Plan, state: Option<&LabState>) -
     checks
 }
 
-/// One check per planned port of `component`: free, held by the lab itself (`lab_holds`
-/// says so, given the port and its visible holder), or held by something else.
+/// One check per planned port of `component` (a stack component or a shop service):
+/// free, held by the lab itself (`lab_holds` says so, given the port and its visible
+/// holder), or held by something else.
 pub(crate) fn port_checks(
     plan: &Plan,
-    component: &Component,
+    component: &str,
     lab_holds: impl Fn(u16, Option<&PortHolder>) -> bool,
 ) -> Vec<Check> {
     let mut checks = Vec::new();
-    for (port_name, port) in plan.ports.get(&component.name).into_iter().flatten() {
-        let name = format!("port {port} ({}.{port_name})", component.name);
+    for (port_name, port) in plan.ports.get(component).into_iter().flatten() {
+        let name = format!("port {port} ({component}.{port_name})");
         if ports::is_free(*port) {
             checks.push(Check::ok(name, "free"));
             continue;
         }
         let holder = ports::holder(*port);
         checks.push(match (lab_holds(*port, holder.as_ref()), holder) {
-            (true, _) => Check::ok(name, format!("in use by the lab's {}", component.name)),
+            (true, _) => Check::ok(name, format!("in use by the lab's {component}")),
             (false, Some(h)) => Check::fail(
                 name,
                 format!("held by pid {} ({})", h.pid, h.command),

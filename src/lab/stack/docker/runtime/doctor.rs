@@ -57,17 +57,15 @@ pub(super) async fn doctor(
             checks.push(shop_image_check(engine, &shop.program).await);
         }
     }
-    for component in plan.planned() {
+    let shop = plan.shop.iter().filter(|_| rt.shop().is_some());
+    for name in plan.planned().iter().map(|c| &c.name).chain(shop) {
         // The lab's own container publishing a port is not a conflict.
         let own = if reachable {
-            engine
-                .published_ports(&component.name)
-                .await
-                .unwrap_or_default()
+            engine.published_ports(name).await.unwrap_or_default()
         } else {
             Vec::new()
         };
-        checks.extend(port_checks(plan, component, |port, _| own.contains(&port)));
+        checks.extend(port_checks(plan, name, |port, _| own.contains(&port)));
     }
     // Images and volumes live under the engine's root dir when it is on this machine.
     let disk_path = docker_root
