@@ -20,7 +20,8 @@ use super::container::command_line;
 use crate::lab::shop::launch::{LabTelemetry, ShopLaunch, ShopNetwork, processes};
 use crate::lab::shop::{Service, log_file, token};
 use crate::lab::stack::docker::{
-    BindMount, ContainerSpec, DockerEngine, PortMap, Readiness, SHOP_BINARY, shop_image_ref,
+    BindMount, CALL_TIMEOUT, ContainerSpec, DockerEngine, PortMap, Readiness, SHOP_BINARY,
+    shop_image_ref,
 };
 use crate::lab::stack::shared::{self, emit};
 use crate::lab::stack::state::{ComponentRecord, LabState};
@@ -67,7 +68,13 @@ pub(super) async fn start(
         .iter()
         .map(|(s, _)| (*s, s.default_port()))
         .collect();
-    let user = owner(&data_dir);
+    // Rootless Docker maps the container's root to the user already; another uid would
+    // map to a subordinate id that the user cannot read.
+    let user = if engine.is_rootless().await {
+        None
+    } else {
+        owner(&data_dir)
+    };
     let client = http::client()?;
     let mut outcomes = Vec::new();
     let mut waiting: Vec<(String, Instant)> = Vec::new();
@@ -284,6 +291,18 @@ fn host_dirs(data_dir: &Path) -> Result<Vec<BindMount>, StackError> {
             })
         })
         .collect()
+}
+
+impl DockerEngine {
+    /// Whether the engine runs rootless (`docker info` lists `name=rootless`).
+    async fn is_rootless(&self) -> bool {
+        let info = self
+            .call("engine", "report its settings", CALL_TIMEOUT, self.docker.info())
+            .await;
+        info.ok()
+            .and_then(|i| i.security_options)
+            .is_some_and(|options| options.iter().any(|o| o.contains("name=rootless")))
+    }
 }
 
 /// `uid:gid` of the data dir's owner: files the shop writes stay the user's.
