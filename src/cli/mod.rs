@@ -38,7 +38,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the lab: Prometheus, Alertmanager, Loki and Tempo (more with --profile full),
-    /// or attach to a stack that already runs. It keeps running until `labtui down`
+    /// or attach to a stack that already runs; then the demo shop and its traffic. It keeps
+    /// running until `labtui down`
     #[command(
         after_help = "Examples:\n  labtui up                                         the core lab, runtime chosen for this machine\n  labtui up --runtime native --port-base 20000      installed binaries, Prometheus on port 20000\n  labtui up --prometheus-url http://127.0.0.1:9090  attach to a Prometheus that already runs"
     )]
