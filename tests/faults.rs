@@ -88,6 +88,70 @@ async fn crash_and_stack_faults_show_and_recover() {
     lab.rt.down(&state).await.unwrap();
 }
 
+/// `restart=loop`: the service comes back and crashes again (same pid, counters reset,
+/// one `service started` line per run) until the fault is cleared; then it stays up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_loop_restarts_the_service_until_cleared() {
+    let Some((lab, state, prom)) = lab_with_prometheus(20.0).await else {
+        return;
+    };
+    let http = client();
+    let pid = state.component("shop-payments").unwrap().pid.unwrap();
+    let log = lab.data_dir().join("lab/logs/shop-payments.log");
+    let starts = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .matches("\"service started\"")
+            .count()
+    };
+    let before = starts();
+    let looping = faults::inject(
+        &lab.dirs,
+        fault("crash", "payments", &[("restart", "loop"), ("up_s", "3")]),
+    )
+    .await
+    .expect("inject the loop");
+    wait_for("three restarts", Duration::from_secs(60), || {
+        let n = starts();
+        async move { (n >= before + 3).then_some(()) }
+    })
+    .await;
+    assert!(
+        labtui::lab::stack::proc::info(pid).is_some(),
+        "the loop restarts in place: pid {pid} is still the service"
+    );
+    // What a learner sees in Prometheus: the target goes down, and counters start over.
+    for expr in [
+        looping.symptom_query.as_str(),
+        "resets(http_requests_total{service=\"payments\"}[2m]) > 0",
+    ] {
+        wait_for(expr, Duration::from_secs(90), || {
+            let (http, prom) = (http.clone(), prom.clone());
+            async move { shows(&http, &prom, expr).await.then_some(()) }
+        })
+        .await;
+    }
+    faults::clear(&lab.dirs, Some("crash"))
+        .await
+        .expect("clear");
+    let up = "up{job=\"payments\"} == 1";
+    wait_for("payments up again", Duration::from_secs(60), || {
+        let (http, prom) = (http.clone(), prom.clone());
+        async move { shows(&http, &prom, up).await.then_some(()) }
+    })
+    .await;
+    // Cleared means cleared: no further run starts (each would come within up_s + 16 s).
+    let settled = starts();
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    assert_eq!(starts(), settled, "the loop went on after it was cleared");
+    assert!(
+        !lab.data_dir()
+            .join("lab/shop/crash-loop-payments.json")
+            .exists()
+    );
+    lab.rt.down(&state).await.unwrap();
+}
+
 fn admin_url(state: &LabState, service: Service) -> String {
     format!("{}/admin/faults", state.url(&service.component()).unwrap())
 }

@@ -372,7 +372,8 @@ async fn every_fault_shows_and_recovers_in_containers() {
         dirs,
         &prom,
         vec![
-            fault("crash", "payments", &[]),
+            // In a container the loop's fresh run is the container's own process (pid 1).
+            fault("crash", "payments", &[("restart", "loop"), ("up_s", "3")]),
             fault("stack_stop", "shop-orders", &[]),
             fault("stack_pause", "shop-inventory", &[]),
             fault("stack_kill", "shop-fulfillment", &[]),

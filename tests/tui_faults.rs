@@ -340,17 +340,17 @@ fn esc_cancels_the_editor_and_keeps_nothing() {
 
 #[test]
 fn a_fault_without_parameters_says_so() {
-    let mut app = faults_at("crash");
+    let mut app = faults_at("db_lock");
     assert!(send(&mut app, [ch('p')]).is_empty());
     assert!(app.faults.editor.is_none());
     assert!(
         app.notice
             .as_ref()
-            .is_some_and(|n| n.text.contains("crash has no parameters"))
+            .is_some_and(|n| n.text.contains("db_lock has no parameters"))
     );
     send(&mut app, [key(KeyCode::Enter)]);
     let question = app.confirm.as_ref().expect("asks").question.clone();
-    assert_eq!(question, "Inject crash into payments for its TTL?");
+    assert_eq!(question, "Inject db_lock into inventory for its TTL?");
 }
 
 fn ctrl_u() -> Msg {

@@ -8,7 +8,7 @@ use chrono::Utc;
 
 use super::admin::Admin;
 use super::{ActiveFault, FaultError, InjectRequest, Mechanism, catalogue, ledger};
-use crate::lab::shop::{COMPONENT_PREFIX, Service, token};
+use crate::lab::shop::{COMPONENT_PREFIX, Service, crash_loop, token};
 use crate::lab::stack::{ControlAction, LabDirs, LabState, proc, select};
 
 fn data_dir(dirs: &LabDirs) -> PathBuf {
@@ -132,7 +132,15 @@ async fn undo(dirs: &LabDirs, state: &LabState, fault: &ActiveFault) -> Result<(
                 other => other,
             }
         }
-        Mechanism::Process => control(dirs, state, &fault.component, ControlAction::Start).await,
+        Mechanism::Process => {
+            // A crash loop ends first, so the service stays up once started.
+            if let Ok(service) = fault.target.parse::<Service>() {
+                crash_loop::end(&data_dir(dirs), service).map_err(|e| {
+                    FaultError::Runtime(format!("ending the crash loop of {service}: {e}"))
+                })?;
+            }
+            control(dirs, state, &fault.component, ControlAction::Start).await
+        }
         Mechanism::Runtime => {
             let action = if fault.name == "stack_pause" {
                 ControlAction::Resume

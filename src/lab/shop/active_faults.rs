@@ -113,6 +113,11 @@ impl ActiveFaults {
         })
     }
 
+    /// labtui's data dir, where the service keeps its databases and crash-loop state.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
     pub fn service(&self) -> Service {
         self.service
     }
@@ -264,6 +269,33 @@ impl ActiveFaults {
             .logger
             .log(Level::Error, "panic: fault injected: crash", Map::new());
         std::process::exit(1)
+    }
+
+    /// The crash fault in a loop: the same last line, then a fresh run of this process
+    /// that waits `backoff` before it listens (see `crash_loop`).
+    pub fn crash_and_restart(&self, backoff: Duration) -> ! {
+        let mut fields = Map::new();
+        fields.insert("restart_in_ms".into(), json!(backoff.as_millis() as u64));
+        self.telemetry
+            .logger
+            .log(Level::Error, "panic: fault injected: crash", fields);
+        let err = super::crash_loop::reexec(backoff);
+        eprintln!("crash loop: could not restart: {err}");
+        std::process::exit(1)
+    }
+
+    /// This run of a crash loop: serve `up_s` seconds, then crash again, unless the loop
+    /// was ended (cleared, expired) meanwhile.
+    pub async fn run_crash_loop(self: Arc<Self>, up_s: f64) {
+        tokio::time::sleep(Duration::from_secs_f64(up_s)).await;
+        let service = self.service();
+        if let Some(mut run) = super::crash_loop::CrashLoop::read(&self.data_dir, service) {
+            run.crashes += 1;
+            let backoff = super::crash_loop::CrashLoop::backoff(run.crashes);
+            if run.write(&self.data_dir, service).is_ok() {
+                self.crash_and_restart(backoff);
+            }
+        }
     }
 
     /// Expire faults at their deadline, forever (spawned once per process).

@@ -13,6 +13,7 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use super::active_faults::ActiveFaults;
+use super::crash_loop::CrashLoop;
 use super::token;
 use crate::lab::faults::{Injection, Mechanism, catalogue};
 
@@ -93,10 +94,31 @@ async fn inject(
         injection.params.entry(name).or_insert(value);
     }
     if def.mechanism == Mechanism::Process {
+        let looping = injection
+            .params
+            .get("restart")
+            .is_some_and(|r| r.text() == "loop");
+        if looping {
+            let run = CrashLoop {
+                id: injection.id.clone(),
+                expires_at: injection.expires_at,
+                up_s: injection.params.get("up_s").map_or(5.0, |v| v.number()),
+                crashes: 1,
+            };
+            if let Err(e) = run.write(admin.faults.data_dir(), service) {
+                return refuse(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("could not start the crash loop: {e}"),
+                );
+            }
+        }
         // Answer first, then exit without a graceful shutdown (a crash).
         let faults = Arc::clone(&admin.faults);
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(300)).await;
+            if looping {
+                faults.crash_and_restart(CrashLoop::backoff(1));
+            }
             faults.crash();
         });
         return (StatusCode::OK, Json(vec![injection])).into_response();

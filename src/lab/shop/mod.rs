@@ -13,6 +13,7 @@
 //! request and consults the [`FaultHooks`]. See docs/SHOP.md.
 
 mod active_faults;
+pub mod crash_loop;
 mod db;
 mod error;
 mod fault_admin;

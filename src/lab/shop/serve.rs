@@ -9,6 +9,7 @@ use serde_json::{Map, json};
 use tokio::signal::unix::{SignalKind, signal};
 
 use super::active_faults::ActiveFaults;
+use super::crash_loop;
 use super::faults::FaultHooks;
 use super::http::{self, Shared};
 use super::telemetry::{Level, Telemetry, TelemetryTargets};
@@ -112,7 +113,11 @@ async fn run(options: ServeOptions) -> Result<Telemetry, ShopError> {
         }
     };
     // Every process takes faults on its own (loopback) listener; the generator's are inert.
-    let app = app.merge(fault_admin::routes(active, admin_token));
+    let app = app.merge(fault_admin::routes(Arc::clone(&active), admin_token));
+    // A run of a crash loop waits its back-off before listening (refused meanwhile).
+    if let Some(backoff) = crash_loop::pending_backoff() {
+        tokio::time::sleep(backoff).await;
+    }
     let address = std::net::SocketAddr::new(options.listen, options.port);
     let listener = tokio::net::TcpListener::bind(address)
         .await
@@ -125,6 +130,9 @@ async fn run(options: ServeOptions) -> Result<Telemetry, ShopError> {
     fields.insert("port".into(), json!(options.port));
     fields.insert("version".into(), json!(env!("CARGO_PKG_VERSION")));
     telemetry.logger.log(Level::Info, "service started", fields);
+    if let Some(run) = crash_loop::CrashLoop::read(data_dir, service) {
+        tokio::spawn(Arc::clone(&active).run_crash_loop(run.up_s));
+    }
     axum::serve(listener, app)
         .with_graceful_shutdown(stopped())
         .await

@@ -297,7 +297,12 @@ impl DockerEngine {
     /// Whether the engine runs rootless (`docker info` lists `name=rootless`).
     async fn is_rootless(&self) -> bool {
         let info = self
-            .call("engine", "report its settings", CALL_TIMEOUT, self.docker.info())
+            .call(
+                "engine",
+                "report its settings",
+                CALL_TIMEOUT,
+                self.docker.info(),
+            )
             .await;
         info.ok()
             .and_then(|i| i.security_options)
