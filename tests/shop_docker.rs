@@ -16,7 +16,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use docker_support::{Cleanup, labelled_leftovers, skip};
+use docker_support::{Cleanup, labelled_leftovers, prometheus_image, skip};
 use labtui::lab::faults;
 use labtui::lab::paths::Paths;
 use labtui::lab::shop::Service;
@@ -135,23 +135,7 @@ async fn docker_shop_lab(test: &str, traffic_rps: f64) -> Option<DockerShopLab> 
         }
         Err(e) => panic!("connecting to Docker: {e}"),
     };
-    let tar = match rootfs::prometheus_rootfs(dir.path()) {
-        Ok(tar) => tar,
-        Err(reason) => {
-            skip(&reason);
-            return None;
-        }
-    };
-    let prometheus_image = format!("labtui-test/prometheus:{name}");
-    let cleanup = Cleanup {
-        labs: vec![name.clone()],
-        images: vec![prometheus_image.clone()],
-    };
-    rt.engine()
-        .import_rootfs(&tar, &prometheus_image)
-        .await
-        .expect("import the Prometheus root filesystem");
-    std::fs::remove_file(&tar).expect("remove the tarball");
+    let (prometheus_image, cleanup) = prometheus_image(rt.engine(), &name, dir.path()).await?;
 
     let stack = dir.path().join("stack");
     copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("stack"), &stack);

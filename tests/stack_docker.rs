@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use bollard::models::{PortBinding, RestartPolicyNameEnum};
 use bollard::query_parameters::InspectContainerOptions;
-use docker_support::{Cleanup, http, labelled_leftovers, raw_docker, skip};
+use docker_support::{Cleanup, http, labelled_leftovers, prometheus_image, raw_docker, skip};
 use labtui::lab::stack::docker::{
     BindMount, ContainerSpec, DockerEngine, DockerError, Phase, PortMap, Readiness,
 };
@@ -50,24 +50,7 @@ async fn fixture(test: &str) -> Option<Fixture> {
     let lab = lab_name(test);
     let engine = engine(&lab).await?;
     let dir = tempfile::tempdir().expect("tempdir");
-    let tar = match rootfs::prometheus_rootfs(dir.path()) {
-        Ok(tar) => tar,
-        Err(reason) => {
-            skip(&reason);
-            return None;
-        }
-    };
-    let image = format!("labtui-test/prometheus:{lab}");
-    let cleanup = Cleanup {
-        labs: vec![lab],
-        images: vec![image.clone()],
-    };
-    let id = engine
-        .import_rootfs(&tar, &image)
-        .await
-        .expect("import the Prometheus root filesystem");
-    assert!(id.starts_with("sha256:"), "image id {id}");
-    std::fs::remove_file(&tar).expect("remove the tarball");
+    let (image, cleanup) = prometheus_image(&engine, &lab, dir.path()).await?;
     std::fs::create_dir(dir.path().join("config")).expect("config dir");
     write_config(dir.path(), &[]);
     Some(Fixture {

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use bollard::query_parameters::InspectContainerOptions;
-use docker_support::{Cleanup, http, labelled_leftovers, raw_docker, skip};
+use docker_support::{Cleanup, http, labelled_leftovers, prometheus_image, raw_docker, skip};
 use labtui::lab::paths::Paths;
 use labtui::lab::stack::{
     CheckStatus, ComponentState, ComponentStatus, ControlAction, DockerRuntime, LabDirs, LabState,
@@ -72,23 +72,7 @@ async fn lab(test: &str) -> Option<Lab> {
         }
         Err(e) => panic!("connecting to Docker: {e}"),
     };
-    let tar = match rootfs::prometheus_rootfs(dir.path()) {
-        Ok(tar) => tar,
-        Err(reason) => {
-            skip(&reason);
-            return None;
-        }
-    };
-    let image = format!("labtui-test/prometheus:{name}");
-    let cleanup = Cleanup {
-        labs: vec![name.clone()],
-        images: vec![image.clone()],
-    };
-    rt.engine()
-        .import_rootfs(&tar, &image)
-        .await
-        .expect("import the Prometheus root filesystem");
-    std::fs::remove_file(&tar).expect("remove the tarball");
+    let (image, cleanup) = prometheus_image(rt.engine(), &name, dir.path()).await?;
 
     let stack = dir.path().join("stack");
     std::fs::create_dir_all(stack.join("rules")).expect("stack dir");

@@ -65,6 +65,36 @@ impl Drop for Cleanup {
     }
 }
 
+/// Imports the host's Prometheus (binary and libraries) as `labtui-test/prometheus:<lab>`
+/// through `engine`, with a guard that removes the lab's objects and that image on drop.
+/// None, after a skip line, when Prometheus is not installed. Every file that includes
+/// this module includes `support/rootfs.rs` as `rootfs`.
+pub async fn prometheus_image(
+    engine: &DockerEngine,
+    lab: &str,
+    scratch: &std::path::Path,
+) -> Option<(String, Cleanup)> {
+    let tar = match crate::rootfs::prometheus_rootfs(scratch) {
+        Ok(tar) => tar,
+        Err(reason) => {
+            skip(&reason);
+            return None;
+        }
+    };
+    let image = format!("labtui-test/prometheus:{lab}");
+    let cleanup = Cleanup {
+        labs: vec![lab.to_string()],
+        images: vec![image.clone()],
+    };
+    let id = engine
+        .import_rootfs(&tar, &image)
+        .await
+        .expect("import the Prometheus root filesystem");
+    assert!(id.starts_with("sha256:"), "image id {id}");
+    std::fs::remove_file(&tar).expect("remove the tarball");
+    Some((image, cleanup))
+}
+
 pub fn http() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
