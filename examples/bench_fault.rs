@@ -26,6 +26,9 @@ use labtui::lab::stack::{
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
+/// Prometheus imported from the host's binary for `--docker` (removed at the end).
+const BENCH_PROMETHEUS_IMAGE: &str = "labtui-bench/prometheus:local";
+
 async fn shows(http: &reqwest::Client, prom: &str, expr: &str) -> bool {
     let Ok(resp) = http
         .get(format!("{prom}/api/v1/query"))
@@ -95,7 +98,7 @@ async fn main() -> Res<()> {
             .with_shop(Some(launch));
         // Prometheus alone from the host's binary; the other components stay in the spec
         // but out of the plan (the full profile).
-        let image = "labtui-bench/prometheus:local";
+        let image = BENCH_PROMETHEUS_IMAGE;
         let tar = home.path().join("prometheus.tar");
         prometheus_rootfs(
             &which("prometheus").ok_or("prometheus is not on PATH")?,
@@ -187,6 +190,10 @@ async fn main() -> Res<()> {
         );
     }
     rt.down(&state).await?;
+    if docker {
+        let engine = labtui::lab::stack::docker::DockerEngine::connect("labtui-bench").await?;
+        engine.remove_image(BENCH_PROMETHEUS_IMAGE).await?;
+    }
     result
 }
 

@@ -121,25 +121,21 @@ impl DockerEngine {
         else {
             return;
         };
+        // By id: an image whose tag moved on (two labs built the same tag at once) has
+        // no tag left but still carries the label.
         for image in images {
             if image.repo_tags.iter().any(|t| t == keep) {
                 continue;
             }
-            for tag in image
-                .repo_tags
-                .iter()
-                .filter(|t| t.starts_with(SHOP_IMAGE_REPO))
-            {
-                let _ = self
-                    .call_raw(
-                        "shop",
-                        "remove an old shop image",
-                        CALL_TIMEOUT,
-                        self.docker
-                            .remove_image(tag, None::<RemoveImageOptions>, None),
-                    )
-                    .await;
-            }
+            let _ = self
+                .call_raw(
+                    "shop",
+                    "remove an old shop image",
+                    CALL_TIMEOUT,
+                    self.docker
+                        .remove_image(&image.id, None::<RemoveImageOptions>, None),
+                )
+                .await;
         }
     }
 }
