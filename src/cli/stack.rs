@@ -292,7 +292,7 @@ async fn up_async(ctx: &Ctx, args: &StackArgs) -> Result<ExitCode> {
     for line in lines {
         say(&line);
     }
-    let shop_runs = report.state.components.iter().any(|c| c.binary.is_some());
+    let shop_runs = report.state.components.iter().any(|c| c.is_local_process());
     if kind == RuntimeKind::Attach && shop_runs {
         say(&format!(
             "The shop's metrics: {} (`labtui doctor` checks that it does).",

@@ -228,7 +228,7 @@ pub fn down_lines(
             .map(|s| {
                 s.components
                     .iter()
-                    .filter(|c| c.binary.is_none())
+                    .filter(|c| !c.is_local_process())
                     .map(|c| format!("{} at {}", c.name, c.url))
                     .collect()
             })

@@ -321,7 +321,8 @@ async fn up(
 
 async fn status(rt: &AttachRuntime, state: &LabState) -> Vec<ComponentStatus> {
     let client = http::client().ok();
-    let (ours, reached): (Vec<_>, Vec<_>) = state.components.iter().partition(|r| shop::is_ours(r));
+    let (ours, reached): (Vec<_>, Vec<_>) =
+        state.components.iter().partition(|r| r.is_local_process());
     let processes = LabState {
         components: ours.into_iter().cloned().collect(),
         skipped: Vec::new(),
@@ -451,7 +452,10 @@ impl Runtime for AttachRuntime {
         component: &'a str,
         action: ControlAction,
     ) -> BoxFuture<'a, Result<LabState, StackError>> {
-        if state.component(component).is_some_and(shop::is_ours) {
+        if state
+            .component(component)
+            .is_some_and(ComponentRecord::is_local_process)
+        {
             return async move { self.native().control(state, component, action).await }.boxed();
         }
         let verb = match action {
@@ -471,7 +475,10 @@ impl Runtime for AttachRuntime {
         component: &'a str,
         tail: usize,
     ) -> BoxFuture<'a, Result<Vec<String>, StackError>> {
-        if state.component(component).is_some_and(shop::is_ours) {
+        if state
+            .component(component)
+            .is_some_and(ComponentRecord::is_local_process)
+        {
             return async move { self.native().logs(state, component, tail).await }.boxed();
         }
         not_managed("read the logs of", component)

@@ -16,6 +16,43 @@ pub(crate) async fn emit(events: &mpsc::Sender<UpEvent>, event: UpEvent) {
     let _ = events.send(event).await;
 }
 
+/// Report a component as failed: the event, and the outcome to record.
+pub(crate) async fn failed(events: &mpsc::Sender<UpEvent>, name: &str, reason: String) -> Outcome {
+    emit(
+        events,
+        UpEvent::Failed {
+            component: name.to_string(),
+            reason: reason.clone(),
+        },
+    )
+    .await;
+    Outcome::Failed(reason)
+}
+
+/// Where the shop sends telemetry: the collector when it runs (full profile), else Tempo;
+/// Loki when it runs. `base(component, port)` is a component's base URL as the shop
+/// reaches it (`port` empty: its primary port); absent backends are simply left out.
+pub(crate) fn shop_telemetry(
+    state: &super::LabState,
+    base: impl Fn(&str, &str) -> Option<String>,
+) -> crate::lab::shop::launch::LabTelemetry {
+    let runs = |name: &str| {
+        state
+            .component(name)
+            .is_some_and(|c| c.pid.is_some() || c.container.is_some())
+    };
+    let otlp = ["otel-collector", "tempo"]
+        .into_iter()
+        .find(|c| runs(c))
+        .and_then(|c| base(c, "otlp_http"))
+        .map(|url| format!("{url}/v1/traces"));
+    let loki = runs("loki").then(|| base("loki", "")).flatten();
+    crate::lab::shop::launch::LabTelemetry {
+        otlp_endpoint: otlp,
+        loki_url: loki,
+    }
+}
+
 /// Report a component as skipped: the event, its outcome and its place in the state.
 pub(crate) async fn skip(
     events: &mpsc::Sender<UpEvent>,

@@ -130,6 +130,14 @@ pub struct LabState {
     pub docker_lab: Option<String>,
 }
 
+impl ComponentRecord {
+    /// A process labtui started on this machine (natively, or the shop beside an attached
+    /// stack), rather than a container or a URL.
+    pub fn is_local_process(&self) -> bool {
+        self.binary.is_some()
+    }
+}
+
 impl LabState {
     /// A state with nothing in it (`down` then only sweeps pid files).
     pub fn empty(runtime: RuntimeKind, profile: Profile) -> Self {

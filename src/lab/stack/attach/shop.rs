@@ -11,7 +11,7 @@ use super::AttachRuntime;
 use crate::lab::config::StackUrls;
 use crate::lab::shop::Service;
 use crate::lab::shop::launch::LabTelemetry;
-use crate::lab::stack::state::{ComponentRecord, LabState};
+use crate::lab::stack::state::LabState;
 use crate::lab::stack::types::{Check, Outcome, UpEvent};
 use crate::lab::stack::{Plan, StackError, http};
 
@@ -21,11 +21,6 @@ pub const OTLP_TRACES_ENV: &str = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
 
 /// Tempo's OTLP/HTTP receiver port, next to its query API.
 const TEMPO_OTLP_HTTP_PORT: u16 = 4318;
-
-/// Whether labtui runs this record's process (the shop), rather than reaching it by URL.
-pub(super) fn is_ours(record: &ComponentRecord) -> bool {
-    record.binary.is_some()
-}
 
 /// Where the shop sends telemetry: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (through `env`),
 /// else Tempo's host on port 4318 (its OTLP/HTTP receiver); Loki's URL as given.
@@ -55,7 +50,7 @@ pub(super) async fn start(
 ) -> Result<Vec<(String, Outcome)>, StackError> {
     let native = rt.native();
     for record in previous.into_iter().flat_map(|p| &p.components) {
-        if is_ours(record) && crate::lab::stack::native::alive(record) {
+        if crate::lab::stack::native::alive(record) {
             state.components.push(record.clone());
         }
     }
@@ -68,35 +63,37 @@ pub(super) async fn start(
 /// add when it does not.
 pub(super) async fn scrape_check(state: &LabState, targets_file: &Path) -> Option<Check> {
     let prometheus = state.url("prometheus")?;
-    let running = state.components.iter().filter(|r| is_ours(r)).count();
+    let running = state
+        .components
+        .iter()
+        .filter(|r| r.is_local_process())
+        .count();
     if running == 0 {
         return None;
     }
     let jobs: Vec<&str> = Service::ALL.iter().map(|s| s.as_str()).collect();
     let expr = format!("count(up{{job=~\"{}\"}} == 1)", jobs.join("|"));
+    let name = "prometheus scrapes the shop";
     let client = http::client().ok()?;
-    let url = format!("{prometheus}/api/v1/query");
-    let scraped = match client.get(&url).query(&[("query", &expr)]).send().await {
-        Ok(resp) => resp
-            .json::<serde_json::Value>()
-            .await
-            .ok()
-            .and_then(|doc| {
-                doc.pointer("/data/result/0/value/1")?
-                    .as_str()?
-                    .parse::<usize>()
-                    .ok()
-            })
+    let url = reqwest::Url::parse_with_params(
+        &format!("{prometheus}/api/v1/query"),
+        [("query", expr.as_str())],
+    )
+    .ok()?;
+    let scraped = match http::get_json(&client, url.as_str()).await {
+        // No series means no shop target is up.
+        Ok(doc) => doc
+            .pointer("/data/result/0/value/1")
+            .and_then(|v| v.as_str()?.parse::<usize>().ok())
             .unwrap_or(0),
         Err(e) => {
             return Some(Check::fail(
-                "prometheus scrapes the shop",
+                name,
                 format!("{url}: {e}"),
                 "check the Prometheus URL",
             ));
         }
     };
-    let name = "prometheus scrapes the shop";
     Some(if scraped >= running {
         Check::ok(name, format!("{scraped} of {running} shop targets up"))
     } else {

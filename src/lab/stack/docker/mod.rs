@@ -120,6 +120,17 @@ impl DockerEngine {
             .unwrap_or_else(|| "of unknown version".to_string()))
     }
 
+    /// The engine's settings (`docker info`): its root dir, security options, ...
+    async fn info(&self) -> Result<bollard::models::SystemInfo, DockerError> {
+        self.call(
+            "engine",
+            "report its settings",
+            CALL_TIMEOUT,
+            self.docker.info(),
+        )
+        .await
+    }
+
     /// The lab this engine handle creates, finds and removes objects for.
     pub fn lab(&self) -> &str {
         &self.lab

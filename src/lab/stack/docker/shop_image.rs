@@ -5,7 +5,7 @@
 //! same binary reuses its image; older shop images are removed when a new one is built.
 
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use bollard::query_parameters::{ListImagesOptions, RemoveImageOptions};
 
@@ -54,17 +54,14 @@ pub fn shop_image_ref(program: &Path) -> Result<String, DockerError> {
 }
 
 impl DockerEngine {
-    /// The shop image for `program`, built now unless present. Returns the reference and
-    /// whether it was built. `scratch` holds the archive while it is imported.
-    pub async fn ensure_shop_image(
+    /// Builds `image` (see [`shop_image_ref`]) from `program`; `scratch` holds the
+    /// archive while it is imported. The caller checks first whether it is present.
+    pub async fn build_shop_image(
         &self,
         program: &Path,
+        image: &str,
         scratch: &Path,
-    ) -> Result<(String, bool), DockerError> {
-        let image = shop_image_ref(program)?;
-        if self.image_present(&image).await? {
-            return Ok((image, false));
-        }
+    ) -> Result<(), DockerError> {
         let failed = |message: String| DockerError::ShopImage {
             program: program.to_path_buf(),
             message,
@@ -91,13 +88,12 @@ impl DockerEngine {
                     format!("LABEL {LABEL_SHOP_IMAGE}=true"),
                     "ENV PATH=/usr/local/bin:/usr/bin:/bin".to_string(),
                 ];
-                self.import_rootfs_with(&tar, &image, changes).await
+                self.import_rootfs_with(&tar, image, changes).await
             }
             Err(message) => Err(failed(message)),
         };
         let _ = std::fs::remove_file(&tar);
-        imported?;
-        Ok((image, true))
+        imported.map(|_| ())
     }
 
     /// Best effort: older shop images go, except those a container still uses (the
@@ -142,7 +138,7 @@ impl DockerEngine {
 
 /// The shop's root filesystem: the binary, its libraries, /tmp, and name resolution
 /// through /etc/hosts and the engine's DNS (which resolves the lab's component names).
-fn write_rootfs(program: &Path, tar: &PathBuf) -> Result<(), String> {
+fn write_rootfs(program: &Path, tar: &Path) -> Result<(), String> {
     let libs = shared_libraries(program)?;
     let file = std::fs::File::create(tar).map_err(|e| format!("{}: {e}", tar.display()))?;
     let mut out = TarWriter::new(file);

@@ -219,13 +219,7 @@ impl Runtime for NativeRuntime {
         tail: usize,
     ) -> BoxFuture<'a, Result<Vec<String>, StackError>> {
         let path = self.dirs.log_file(component);
-        async move {
-            let bytes = tokio::fs::read(&path)
-                .await
-                .map_err(|source| StackError::io("could not read the log", &path, source))?;
-            Ok(tail_lines(&bytes, tail))
-        }
-        .boxed()
+        async move { tail_file(&path, tail).await }.boxed()
     }
 
     fn doctor<'a>(
@@ -237,8 +231,16 @@ impl Runtime for NativeRuntime {
     }
 }
 
+/// The last `n` lines of the log file at `path`.
+pub(crate) async fn tail_file(path: &Path, n: usize) -> Result<Vec<String>, StackError> {
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|source| StackError::io("could not read the log", path, source))?;
+    Ok(tail_lines(&bytes, n))
+}
+
 /// The last `n` lines of a log, decoded leniently (components may write any bytes).
-pub(crate) fn tail_lines(bytes: &[u8], n: usize) -> Vec<String> {
+fn tail_lines(bytes: &[u8], n: usize) -> Vec<String> {
     let text = String::from_utf8_lossy(bytes);
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..]

@@ -75,15 +75,8 @@ pub(super) async fn start(
                 port: process.port,
                 holder: ports::holder(process.port),
             };
-            emit(
-                events,
-                UpEvent::Failed {
-                    component: name.clone(),
-                    reason: busy.to_string(),
-                },
-            )
-            .await;
-            outcomes.push((name, Outcome::Failed(busy.to_string())));
+            let outcome = shared::failed(events, &name, busy.to_string()).await;
+            outcomes.push((name, outcome));
             continue;
         }
         let launch = Launch {
@@ -124,15 +117,8 @@ pub(super) async fn start(
                 waiting.push(record);
             }
             Err(e) => {
-                emit(
-                    events,
-                    UpEvent::Failed {
-                        component: name.clone(),
-                        reason: e.to_string(),
-                    },
-                )
-                .await;
-                outcomes.push((name, Outcome::Failed(e.to_string())));
+                let outcome = shared::failed(events, &name, e.to_string()).await;
+                outcomes.push((name, outcome));
             }
         }
     }
@@ -146,23 +132,16 @@ async fn emit(events: &mpsc::Sender<UpEvent>, event: UpEvent) {
     let _ = events.send(event).await;
 }
 
-/// Where the shop's telemetry goes: the collector when it runs (full profile), else
-/// Tempo; Loki when it runs. Absent backends are simply not configured.
+/// Natively the lab's backends listen on loopback at the plan's host ports.
 pub(super) fn lab_telemetry(plan: &Plan, state: &LabState) -> LabTelemetry {
-    let runs = |name: &str| state.component(name).is_some_and(|c| c.pid.is_some());
-    let otlp = ["otel-collector", "tempo"]
-        .into_iter()
-        .find(|c| runs(c))
-        .and_then(|c| plan.port(c, "otlp_http"))
-        .map(|p| format!("http://127.0.0.1:{p}/v1/traces"));
-    let loki = runs("loki")
-        .then(|| plan.primary_port("loki"))
-        .flatten()
-        .map(|p| format!("http://127.0.0.1:{p}"));
-    LabTelemetry {
-        otlp_endpoint: otlp,
-        loki_url: loki,
-    }
+    shared::shop_telemetry(state, |component, port| {
+        let port = if port.is_empty() {
+            plan.primary_port(component)?
+        } else {
+            plan.port(component, port)?
+        };
+        Some(format!("http://127.0.0.1:{port}"))
+    })
 }
 
 fn record(
@@ -226,15 +205,7 @@ async fn wait_all(
                 outcomes.push((name, Outcome::Ready { took }));
             }
             Err(reason) => {
-                emit(
-                    events,
-                    UpEvent::Failed {
-                        component: name.clone(),
-                        reason: reason.clone(),
-                    },
-                )
-                .await;
-                outcomes.push((name, Outcome::Failed(reason)));
+                outcomes.push((name.clone(), shared::failed(events, &name, reason).await));
             }
         }
     }

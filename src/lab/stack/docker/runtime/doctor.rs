@@ -119,14 +119,7 @@ impl DockerEngine {
                 self.docker.version(),
             )
             .await?;
-        let info = self
-            .call(
-                "engine",
-                "report its settings",
-                CALL_TIMEOUT,
-                self.docker.info(),
-            )
-            .await?;
+        let info = self.info().await?;
         let detail = format!(
             "engine {} (API {}), lab {}",
             version.version.unwrap_or_else(|| "?".to_string()),

@@ -184,12 +184,7 @@ impl Runtime for DockerRuntime {
             .filter(|f| f.exists());
         async move {
             match file {
-                Some(path) => {
-                    let bytes = tokio::fs::read(&path).await.map_err(|source| {
-                        StackError::io("could not read the log", &path, source)
-                    })?;
-                    Ok(crate::lab::stack::native::tail_lines(&bytes, tail))
-                }
+                Some(path) => crate::lab::stack::native::tail_file(&path, tail).await,
                 None => Ok(self.engine.logs(component, tail).await?),
             }
         }

@@ -20,8 +20,7 @@ use super::container::command_line;
 use crate::lab::shop::launch::{LabTelemetry, ShopLaunch, ShopNetwork, processes};
 use crate::lab::shop::{Service, log_file, token};
 use crate::lab::stack::docker::{
-    BindMount, CALL_TIMEOUT, ContainerSpec, DockerEngine, PortMap, Readiness, SHOP_BINARY,
-    shop_image_ref,
+    BindMount, ContainerSpec, DockerEngine, PortMap, Readiness, SHOP_BINARY, shop_image_ref,
 };
 use crate::lab::stack::shared::{self, emit};
 use crate::lab::stack::state::{ComponentRecord, LabState};
@@ -157,7 +156,8 @@ pub(super) async fn start(
                 waiting.push((name.clone(), Instant::now()));
             }
             Err(e) => {
-                fail(events, &mut outcomes, &name, e.to_string()).await;
+                let outcome = shared::failed(events, &name, e.to_string()).await;
+                outcomes.push((name.clone(), outcome));
             }
         }
         replace_record(state, record);
@@ -185,7 +185,10 @@ pub(super) async fn start(
                 .await;
                 outcomes.push((name.clone(), Outcome::Ready { took }));
             }
-            Err(e) => fail(events, &mut outcomes, name, e.to_string()).await,
+            Err(e) => outcomes.push((
+                name.clone(),
+                shared::failed(events, name, e.to_string()).await,
+            )),
         }
     }
     // The containers just replaced no longer hold an older binary's image.
@@ -205,26 +208,27 @@ async fn shop_image(
     events: &mpsc::Sender<UpEvent>,
 ) -> Result<String, String> {
     let image = shop_image_ref(&shop.program).map_err(|e| e.to_string())?;
-    if !engine
+    if engine
         .image_present(&image)
         .await
         .map_err(|e| e.to_string())?
     {
-        emit(
-            events,
-            UpEvent::Building {
-                component: "shop".to_string(),
-                image: image.clone(),
-                from: shop.program.clone(),
-            },
-        )
-        .await;
+        return Ok(image);
     }
+    emit(
+        events,
+        UpEvent::Building {
+            component: "shop".to_string(),
+            image: image.clone(),
+            from: shop.program.clone(),
+        },
+    )
+    .await;
     engine
-        .ensure_shop_image(&shop.program, scratch)
+        .build_shop_image(&shop.program, &image, scratch)
         .await
-        .map(|(image, _)| image)
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    Ok(image)
 }
 
 /// Every service fails with the same reason (no image).
@@ -235,32 +239,11 @@ async fn fail_all(
 ) -> Vec<(String, Outcome)> {
     let mut outcomes = Vec::new();
     for (service, _) in services {
-        fail(
-            events,
-            &mut outcomes,
-            &service.component(),
-            reason.to_string(),
-        )
-        .await;
+        let name = service.component();
+        let outcome = shared::failed(events, &name, reason.to_string()).await;
+        outcomes.push((name, outcome));
     }
     outcomes
-}
-
-async fn fail(
-    events: &mpsc::Sender<UpEvent>,
-    outcomes: &mut Vec<(String, Outcome)>,
-    name: &str,
-    reason: String,
-) {
-    emit(
-        events,
-        UpEvent::Failed {
-            component: name.to_string(),
-            reason: reason.clone(),
-        },
-    )
-    .await;
-    outcomes.push((name.to_string(), Outcome::Failed(reason)));
 }
 
 fn replace_record(state: &mut LabState, record: ComponentRecord) {
@@ -296,15 +279,9 @@ fn host_dirs(data_dir: &Path) -> Result<Vec<BindMount>, StackError> {
 impl DockerEngine {
     /// Whether the engine runs rootless (`docker info` lists `name=rootless`).
     async fn is_rootless(&self) -> bool {
-        let info = self
-            .call(
-                "engine",
-                "report its settings",
-                CALL_TIMEOUT,
-                self.docker.info(),
-            )
-            .await;
-        info.ok()
+        self.info()
+            .await
+            .ok()
             .and_then(|i| i.security_options)
             .is_some_and(|options| options.iter().any(|o| o.contains("name=rootless")))
     }
@@ -316,28 +293,16 @@ fn owner(data_dir: &Path) -> Option<String> {
     Some(format!("{}:{}", meta.uid(), meta.gid()))
 }
 
-/// Where the shop's telemetry goes from inside the lab network: the collector when it
-/// runs (full profile), else Tempo; Loki when it runs. Container-side ports.
+/// The shop reaches the lab's backends from inside the lab network: by component name,
+/// on the ports they listen on in their containers.
 fn lab_telemetry(plan: &Plan, state: &LabState) -> LabTelemetry {
-    let runs = |name: &str| state.component(name).is_some_and(|c| c.container.is_some());
-    let inside = |component: &str, port: &str| -> Option<u16> {
+    shared::shop_telemetry(state, |component, port| {
         let c = plan.spec.component(component)?;
-        let p = match port {
-            "" => c.primary_port(),
-            name => c.port(name)?,
+        let p = if port.is_empty() {
+            c.primary_port()
+        } else {
+            c.port(port)?
         };
-        Some(p.container_port())
-    };
-    let otlp = ["otel-collector", "tempo"]
-        .into_iter()
-        .find(|c| runs(c))
-        .and_then(|c| Some(format!("http://{c}:{}/v1/traces", inside(c, "otlp_http")?)));
-    let loki = runs("loki")
-        .then(|| inside("loki", ""))
-        .flatten()
-        .map(|p| format!("http://loki:{p}"));
-    LabTelemetry {
-        otlp_endpoint: otlp,
-        loki_url: loki,
-    }
+        Some(format!("http://{component}:{}", p.container_port()))
+    })
 }

@@ -196,15 +196,7 @@ async fn fail(
     name: &str,
     reason: String,
 ) {
-    emit(
-        events,
-        UpEvent::Failed {
-            component: name.to_string(),
-            reason: reason.clone(),
-        },
-    )
-    .await;
-    outcomes.insert(name.to_string(), Outcome::Failed(reason));
+    outcomes.insert(name.to_string(), shared::failed(events, name, reason).await);
 }
 
 /// A lab still running natively from this data dir, or containers of this lab for
