@@ -18,7 +18,7 @@ use labtui::lab::stack::{
     AttachRuntime, CheckStatus, ComponentState, ControlAction, LabDirs, LabState, Outcome, Plan,
     PlanOptions, Profile, Runtime, RuntimeKind, StackSpec, ports, proc,
 };
-use shop_support::{client, shop_launch, wait_for};
+use shop_support::{client, query, shop_launch, wait_for};
 use tokio::sync::mpsc;
 use tools::installed;
 
@@ -48,20 +48,10 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// The value of a one-series instant query (`count(...)`).
 async fn count(http: &reqwest::Client, prometheus: &str, expr: &str) -> Option<usize> {
-    let doc: serde_json::Value = http
-        .get(format!("{prometheus}/api/v1/query"))
-        .query(&[("query", expr)])
-        .send()
-        .await
-        .ok()?
-        .json()
-        .await
-        .ok()?;
-    doc.pointer("/data/result/0/value/1")?
-        .as_str()?
-        .parse()
-        .ok()
+    let series = query(http, prometheus, expr).await;
+    series.first()?["value"][1].as_str()?.parse().ok()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
