@@ -45,8 +45,8 @@ pub(super) async fn start(
     let Some(shop) = rt.shop() else {
         return Ok(Vec::new());
     };
-    let services: Vec<(Service, u16)> = plan.shop_ports().into_iter().collect();
-    if services.is_empty() {
+    let host_ports = plan.shop_ports();
+    if host_ports.is_empty() {
         return Ok(Vec::new());
     }
     let engine = rt.engine();
@@ -55,7 +55,7 @@ pub(super) async fn start(
         .map_err(|e| StackError::io("could not resolve", &dirs.root, e))?;
     let image = match shop_image(engine, shop, &dirs.root.join("tmp"), events).await {
         Ok(image) => image,
-        Err(reason) => return Ok(fail_all(&services, &reason, events).await),
+        Err(reason) => return Ok(fail_all(host_ports.keys(), &reason, events).await),
     };
     let shared_dirs = host_dirs(&data_dir)?;
     let lab = lab_telemetry(plan, state);
@@ -63,10 +63,8 @@ pub(super) async fn start(
         program: PathBuf::from(SHOP_BINARY),
         ..shop.clone()
     };
-    let container_ports: BTreeMap<Service, u16> = services
-        .iter()
-        .map(|(s, _)| (*s, s.default_port()))
-        .collect();
+    let container_ports: BTreeMap<Service, u16> =
+        host_ports.keys().map(|s| (*s, s.default_port())).collect();
     // Rootless Docker maps the container's root to the user already; another uid would
     // map to a subordinate id that the user cannot read.
     let user = if engine.is_rootless().await {
@@ -77,17 +75,17 @@ pub(super) async fn start(
     let client = http::client()?;
     let mut outcomes = Vec::new();
     let mut waiting: Vec<(String, Instant)> = Vec::new();
-    let processes = processes(
+    let planned = processes(
         &inside,
         Path::new(CONTAINER_DATA_DIR),
         &container_ports,
         &lab,
         ShopNetwork::Containers,
     );
-    for process in processes {
+    for process in planned {
         let service = process.service;
         let name = service.component();
-        let host_port = plan.shop_ports()[&service];
+        let host_port = host_ports[&service];
         let spec = ContainerSpec {
             component: name.clone(),
             image: image.clone(),
@@ -233,12 +231,12 @@ async fn shop_image(
 
 /// Every service fails with the same reason (no image).
 async fn fail_all(
-    services: &[(Service, u16)],
+    services: impl Iterator<Item = &Service>,
     reason: &str,
     events: &mpsc::Sender<UpEvent>,
 ) -> Vec<(String, Outcome)> {
     let mut outcomes = Vec::new();
-    for (service, _) in services {
+    for service in services {
         let name = service.component();
         let outcome = shared::failed(events, &name, reason.to_string()).await;
         outcomes.push((name, outcome));
