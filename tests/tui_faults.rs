@@ -61,7 +61,7 @@ fn inject_asks_first_and_sends_the_selected_fault_at_the_chosen_target() {
     assert!(send(&mut app, [ch('n')]).is_empty());
 
     // `t` aims it elsewhere: the request carries the second target.
-    let targets = labtui::tui::faults_pane::targets(first);
+    let targets = labtui::tui::panes::faults::targets(first);
     send(&mut app, [ch('t')]);
     send(&mut app, [ch('i')]);
     let cmds = send(&mut app, [ch('y')]);

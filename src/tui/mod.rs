@@ -1,15 +1,13 @@
 //! The terminal UI: App state, messages, update, view and the runtime that drives them.
 
 pub mod app;
-pub mod fault_params;
-pub mod faults_pane;
 pub mod keymap;
 pub mod lab_effects;
 pub mod layout;
 pub mod markdown;
 pub mod navigator;
+pub mod panes;
 pub mod reader;
 pub mod runtime;
-pub mod stack_pane;
 pub mod theme;
 pub mod view;

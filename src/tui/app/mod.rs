@@ -1,7 +1,9 @@
 //! App state, the messages that change it and the effects it asks for.
 //!
 //! `App::update` is pure: no I/O, no await. The runtime executes each `Cmd` and feeds
-//! results back as past-tense `Msg`s.
+//! results back as past-tense `Msg`s. The app keeps focus, keys' routing and what every
+//! pane shares (status line, yes/no popup, lab polls); a lab pane's own messages go to the
+//! pane (`panes::stack`, `panes::faults`), which answers with a `Reply`.
 
 use std::time::Duration;
 
@@ -18,16 +20,16 @@ use crate::lab::query::QueryLang;
 use crate::lab::shop::traffic::TrafficStatus;
 use crate::lab::stack::{ComponentStatus, ControlAction, UpEvent};
 
-mod faults;
-mod lab;
-
-use super::faults_pane::FaultsPane;
 use super::keymap::{self, Action, Context};
 use super::layout::Areas;
 use super::navigator::{NavOutcome, Navigator};
+use super::panes::Reply;
+use super::panes::faults::FaultsPane;
+use super::panes::stack::StackPane;
 use super::reader::{Doc, ReaderOutcome};
-use super::stack_pane::StackPane;
 use super::theme::Theme;
+
+pub use super::panes::stack::LOG_TAIL;
 
 /// Time counts towards an item only while the learner is active (keys or wheel).
 const IDLE_AFTER: Duration = Duration::from_secs(120);
@@ -35,10 +37,6 @@ const IDLE_AFTER: Duration = Duration::from_secs(120);
 const AUTOSAVE_EVERY: Duration = Duration::from_secs(30);
 /// How often the lab is polled: a component killed from outside shows within a few seconds.
 const POLL_LAB_EVERY: Duration = Duration::from_secs(2);
-/// How often open logs are tailed.
-const POLL_LOGS_EVERY: Duration = Duration::from_secs(1);
-/// Log lines fetched per tail.
-pub const LOG_TAIL: usize = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -177,7 +175,6 @@ pub struct App {
     next_poll_id: u64,
     poll_in_flight: bool,
     since_poll: Duration,
-    since_logs: Duration,
     idle_for: Duration,
     time_carry: Duration,
     since_save: Duration,
@@ -218,7 +215,6 @@ impl App {
             next_poll_id: 0,
             poll_in_flight: false,
             since_poll: POLL_LAB_EVERY,
-            since_logs: Duration::ZERO,
             idle_for: Duration::ZERO,
             time_carry: Duration::ZERO,
             since_save: Duration::ZERO,
@@ -327,8 +323,64 @@ impl App {
                 Vec::new()
             }
             Msg::Terminate => self.quit(),
-            lab => self.on_lab_msg(lab),
+            Msg::LabPolled { id, .. } if id != self.next_poll_id => Vec::new(), // a late, older poll
+            Msg::LabPolled { .. } => {
+                self.poll_in_flight = false;
+                let reply = self.stack.update(msg);
+                self.apply(reply)
+            }
+            Msg::ComponentControlled { .. }
+            | Msg::LogsLoaded { .. }
+            | Msg::AlertsReceived(_)
+            | Msg::AlertsUnavailable(_)
+            | Msg::TrafficUpdated(_)
+            | Msg::LabUpChose(_)
+            | Msg::LabUpProgressed(_)
+            | Msg::LabUpFinished(_) => {
+                let reply = self.stack.update(msg);
+                self.apply(reply)
+            }
+            Msg::FaultsPolled(_) | Msg::FaultInjected(_) | Msg::FaultsCleared(_) => {
+                let reply = self.faults.update(msg);
+                self.apply(reply)
+            }
         }
+    }
+
+    /// Does what a pane's reply asks of the app; returns the effects to run.
+    fn apply(&mut self, reply: Reply) -> Vec<Cmd> {
+        if reply.notice.is_some() {
+            self.notice = reply.notice;
+        }
+        if reply.confirm.is_some() {
+            self.confirm = reply.confirm;
+        }
+        if reply.back {
+            self.focus = Focus::Navigator;
+        }
+        let mut cmds = reply.cmds;
+        if reply.poll_now {
+            cmds.extend(self.poll_now());
+        }
+        cmds
+    }
+
+    /// Polls at once (after an action), unless a poll is already on its way.
+    fn poll_now(&mut self) -> Vec<Cmd> {
+        self.since_poll = POLL_LAB_EVERY;
+        self.poll_if_due()
+    }
+
+    fn poll_if_due(&mut self) -> Vec<Cmd> {
+        if self.poll_in_flight || self.since_poll < POLL_LAB_EVERY {
+            return Vec::new();
+        }
+        self.since_poll = Duration::ZERO;
+        self.poll_in_flight = true;
+        self.next_poll_id += 1;
+        vec![Cmd::PollLab {
+            id: self.next_poll_id,
+        }]
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
@@ -355,7 +407,8 @@ impl App {
                 KeyCode::Char(c) if plain => Some(c),
                 _ => None,
             };
-            return self.on_fault_params(action, typed);
+            let reply = self.faults.on_params_key(action, typed);
+            return self.apply(reply);
         }
         for context in contexts {
             if let Some(action) = keymap::lookup(context, &key)
@@ -386,26 +439,23 @@ impl App {
                 NavOutcome::Open(id) => Some(self.open(&id, true)),
             },
             Context::Reader => self.on_reader(action),
-            Context::Stack | Context::Logs => self.on_stack(context, action),
-            Context::Faults => self.on_faults(action),
+            Context::Stack | Context::Logs => {
+                let log_height = self.areas().reader_height().saturating_sub(2);
+                let reply = self.stack.on_action(context, action, log_height)?;
+                Some(self.apply(reply))
+            }
+            Context::Faults => {
+                let reply = self.faults.on_action(action)?;
+                Some(self.apply(reply))
+            }
             Context::Confirm => {
                 let confirm = self.confirm.take()?;
                 if action != Action::Yes {
                     return Some(Vec::new());
                 }
                 for cmd in &confirm.on_yes {
-                    match cmd {
-                        Cmd::ControlComponent { component, action } => {
-                            self.stack.busy =
-                                Some(format!("{} {component}…", lab::progressive(*action)));
-                        }
-                        Cmd::InjectFault(request) => {
-                            self.faults.busy = Some(format!("injecting {}…", request.name));
-                            self.faults.editor = None;
-                        }
-                        Cmd::ClearFaults(_) => self.faults.busy = Some("clearing…".into()),
-                        _ => {}
-                    }
+                    self.stack.confirmed(cmd);
+                    self.faults.confirmed(cmd);
                 }
                 Some(confirm.on_yes)
             }
@@ -524,17 +574,8 @@ impl App {
             }
         }
         self.since_poll += elapsed;
-        self.since_logs += elapsed;
         let mut cmds = self.poll_if_due();
-        if let Some(logs) = &self.stack.logs
-            && self.since_logs >= POLL_LOGS_EVERY
-        {
-            self.since_logs = Duration::ZERO;
-            cmds.push(Cmd::LoadLogs {
-                component: logs.component.clone(),
-                tail: LOG_TAIL,
-            });
-        }
+        cmds.extend(self.stack.on_tick(elapsed));
         if self.unsaved && self.since_save >= AUTOSAVE_EVERY {
             cmds.extend(self.save());
         }

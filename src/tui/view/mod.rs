@@ -1,4 +1,5 @@
-//! Drawing: reads the App, never changes it.
+//! Drawing: reads the App, never changes it. The top-level layout, the lists, the reader,
+//! the status bar and popups, and the helpers every pane draws with.
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -12,14 +13,11 @@ use ratatui::widgets::{
 use crate::lab::content::ItemKind;
 use crate::lab::progress::Status;
 
-mod fault_params;
-mod faults;
-mod stack;
-
 use super::app::{App, Focus, RightPane};
 use super::keymap::{self, Context};
 use super::layout::{Areas, MIN_HEIGHT, MIN_WIDTH};
 use super::navigator::TABS;
+use super::panes::{faults, stack};
 
 /// ```text
 /// ┌ Lessons │ Challenges │ Drills ┐┌ Title ───────────────────────┐
@@ -39,8 +37,8 @@ pub fn view(app: &App, frame: &mut Frame) {
     draw_navigator(app, frame, areas.navigator);
     match app.right {
         RightPane::Reader => draw_reader(app, frame, areas.reader),
-        RightPane::Stack => stack::draw_stack(app, frame, areas.reader),
-        RightPane::Faults => faults::draw_faults(app, frame, areas.reader),
+        RightPane::Stack => stack::draw(app, frame, areas.reader),
+        RightPane::Faults => faults::draw(app, frame, areas.reader),
     }
     draw_status(app, frame, areas.status);
     if let Some(scroll) = app.help {
@@ -64,7 +62,8 @@ fn draw_too_small(frame: &mut Frame, area: Rect) {
     );
 }
 
-pub(super) fn pane_block<'a>(app: &App, focused: bool, title: Line<'a>) -> Block<'a> {
+/// A pane's border: thick and highlighted while it has focus.
+pub(crate) fn pane_block<'a>(app: &App, focused: bool, title: Line<'a>) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_type(if focused {
@@ -356,7 +355,8 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
     );
 }
 
-pub(super) fn truncate(text: &str, room: usize) -> String {
+/// `text` cut to `room` characters, with `…` when it did not fit.
+pub(crate) fn truncate(text: &str, room: usize) -> String {
     if text.chars().count() <= room {
         text.to_string()
     } else if room == 0 {
@@ -370,7 +370,7 @@ pub(super) fn truncate(text: &str, room: usize) -> String {
 
 /// `text` in lines of at most `width` characters, broken between words (a longer word is
 /// cut), so a popup can be sized to it before drawing.
-pub(super) fn wrap_words(text: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap_words(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();

@@ -1,12 +1,18 @@
 //! The Stack pane: the lab's components, their state, start/stop/restart, and their logs.
 
+mod update;
+mod view;
+
 use std::time::Duration;
 
 use crate::lab::alerts::{Alert, Notification};
 use crate::lab::shop::traffic::TrafficStatus;
 use crate::lab::stack::{ComponentState, ComponentStatus, ControlAction, UpEvent};
 
-use super::keymap::Action;
+use crate::tui::keymap::Action;
+
+pub use update::LOG_TAIL;
+pub use view::draw;
 
 /// What is known about the lab, as last polled.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,6 +95,8 @@ pub struct StackPane {
     pub alerts: Vec<Alert>,
     /// Why alerts cannot be received, when they cannot.
     pub alerts_note: Option<String>,
+    /// Time since the open logs were last tailed.
+    since_logs: Duration,
 }
 
 /// Rates `+` and `-` step through, in requests per second.
@@ -142,6 +150,7 @@ impl Default for StackPane {
             traffic_change_pending: false,
             alerts: Vec::new(),
             alerts_note: None,
+            since_logs: Duration::ZERO,
         }
     }
 }

@@ -8,9 +8,10 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::lab::stack::{ComponentState, ComponentStatus};
 
-use super::super::app::{App, Focus};
-use super::super::stack_pane::{LabView, LogView, rate, seconds};
-use super::{pane_block, truncate};
+use crate::tui::app::{App, Focus};
+use crate::tui::view::{pane_block, truncate};
+
+use super::{LabView, LogView, rate, seconds};
 
 /// ```text
 /// ┏ Lab stack — native ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
@@ -21,7 +22,7 @@ use super::{pane_block, truncate};
 /// ┃ ts=… level=info msg="Server is ready to receive web requests."      ┃
 /// ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
 /// ```
-pub fn draw_stack(app: &App, frame: &mut Frame, area: Rect) {
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let pane = &app.stack;
     let focused = app.focus == Focus::Stack && app.help.is_none() && app.confirm.is_none();

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::lab::faults::{Catalogue, FaultDef, InjectRequest, ParamValue};
 
-use super::keymap::Action;
+use crate::tui::keymap::Action;
 
 /// The values being typed for one fault at one target.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -7,9 +7,10 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::lab::faults::{self, FaultDef, ParamValue, format_remaining};
 
-use super::super::app::{App, Focus};
-use super::super::faults_pane::targets;
-use super::{fault_params, pane_block, truncate};
+use crate::tui::app::{App, Focus};
+use crate::tui::view::{pane_block, truncate};
+
+use super::{params_view, targets};
 
 /// ```text
 /// ┏ Faults — 1 active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
@@ -19,7 +20,7 @@ use super::{fault_params, pane_block, truncate};
 /// ┃ Active: latency on payments, 9m12s left                                 ┃
 /// ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
 /// ```
-pub fn draw_faults(app: &App, frame: &mut Frame, area: Rect) {
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let pane = &app.faults;
     let catalogue = faults::catalogue();
@@ -72,7 +73,7 @@ pub fn draw_faults(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             top
         };
-        fault_params::draw_editor(app, frame, editor_area, editor, fault);
+        params_view::draw_editor(app, frame, editor_area, editor, fault);
         return;
     }
     draw_list(app, frame, list_area, focused);

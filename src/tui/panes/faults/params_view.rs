@@ -8,9 +8,10 @@ use ratatui::widgets::Paragraph;
 
 use crate::lab::faults::{FaultDef, ParamDef, ParamKind, catalogue::format_number};
 
-use super::super::app::App;
-use super::super::fault_params::ParamEditor;
-use super::{truncate, wrap_words};
+use crate::tui::app::App;
+use crate::tui::view::{truncate, wrap_words};
+
+use super::params::ParamEditor;
 
 /// ```text
 /// Parameters of latency → payments

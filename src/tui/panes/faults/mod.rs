@@ -1,11 +1,18 @@
 //! The Faults pane: the catalogue (what each fault does and how it shows), and the faults
 //! active in the lab with their remaining time.
 
+pub mod params;
+mod params_view;
+mod update;
+mod view;
+
 use crate::lab::faults::{ActiveFault, Catalogue, FaultDef, InjectRequest, TargetKind};
 use crate::lab::shop::Service;
+use crate::tui::keymap::Action;
 
-use super::fault_params::{EditOutcome, ParamEditor};
-use super::keymap::Action;
+use params::{EditOutcome, ParamEditor};
+
+pub use view::draw;
 
 /// The pane's state: which fault is selected, where it would go, what is active.
 #[derive(Debug, Clone, Default, PartialEq)]
