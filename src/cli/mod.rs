@@ -1,6 +1,9 @@
 //! The command line: argument definitions and the commands that print instead of drawing.
-//! The lab's commands (`up`, `down`, `status`, `doctor`) live in [`stack`].
+//! The lab's commands (`up`, `down`, `status`, `doctor`) live in [`stack`], faults in
+//! [`fault`], the shop and its traffic in [`shop`].
 
+pub mod fault;
+pub mod shop;
 pub mod stack;
 
 use std::io::{self, Write as _};
@@ -82,18 +85,18 @@ pub enum Command {
     /// List, inject, clear and show faults in the lab (see docs/FAULTS.md)
     Fault {
         #[command(subcommand)]
-        action: crate::fault_cli::FaultCommand,
+        action: fault::FaultCommand,
     },
     /// Set or show the rate of the shop's traffic generator
     Traffic {
         #[command(subcommand)]
-        action: crate::shop_cli::TrafficCommand,
+        action: shop::TrafficCommand,
     },
     /// Internal: run one of the shop's services (the lab starts these; see docs/SHOP.md)
     #[command(hide = true)]
     Shop {
         #[command(subcommand)]
-        action: crate::shop_cli::ShopCommand,
+        action: shop::ShopCommand,
     },
     /// Print a shell completion script (e.g. `labtui completions bash > ~/.local/share/bash-completion/completions/labtui`)
     Completions {
@@ -151,9 +154,9 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Challenges { json } => list(cli, ItemKind::Challenge, *json),
         Command::Drills { json } => list(cli, ItemKind::Drill, *json),
         Command::Progress { action } => progress_command(cli, action),
-        Command::Fault { action } => crate::fault_cli::run_fault(action),
-        Command::Traffic { action } => crate::shop_cli::run_traffic(action),
-        Command::Shop { action } => crate::shop_cli::run_shop(action),
+        Command::Fault { action } => fault::run_fault(action),
+        Command::Traffic { action } => shop::run_traffic(action),
+        Command::Shop { action } => shop::run_shop(action),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "labtui", &mut io::stdout());
             Ok(ExitCode::SUCCESS)
