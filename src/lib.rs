@@ -4,7 +4,5 @@
 //! and never touches the terminal; `tui` draws it; `cli` is the command line both share.
 
 pub mod cli;
-pub mod fault_cli;
 pub mod lab;
-pub mod shop_cli;
 pub mod tui;

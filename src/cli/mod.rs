@@ -1,6 +1,10 @@
 //! The command line: argument definitions and the commands that print instead of drawing.
-//! The lab's commands (`up`, `down`, `status`, `doctor`) live in [`stack`].
+//! The lab's commands (`up`, `down`, `status`, `doctor`) live in [`stack`], faults in
+//! [`fault`], the shop and its traffic in [`shop`], one-off backend queries in [`query`].
 
+pub mod fault;
+pub mod query;
+pub mod shop;
 pub mod stack;
 
 use std::io::{self, Write as _};
@@ -23,7 +27,7 @@ use crate::lab::progress::{self, Progress, Status};
 #[command(
     name = "labtui",
     version,
-    after_help = "Examples:\n  labtui                         open the console\n  labtui up                      start the lab (then `labtui status`, `labtui down`)\n  labtui doctor                  check that this machine can run the lab\n  labtui lessons                 list lessons and your progress\n  labtui check                   validate every lesson, challenge and drill\n  labtui progress export p.json  take your progress to another machine"
+    after_help = "Examples:\n  labtui                         open the console\n  labtui up                      start the lab (then `labtui status`, `labtui down`)\n  labtui doctor                  check that this machine can run the lab\n  labtui query promql up         run a PromQL query against the lab\n  labtui lessons                 list lessons and your progress\n  labtui check                   validate every lesson, challenge and drill\n  labtui progress export p.json  take your progress to another machine"
 )]
 pub struct Cli {
     /// Folder holding lessons/, challenges/ and drills/ (default: the current folder if it
@@ -79,21 +83,29 @@ pub enum Command {
         #[command(subcommand)]
         action: ProgressAction,
     },
+    /// Run one PromQL, LogQL or TraceQL query against the lab and print the result
+    #[command(
+        after_help = "Examples:\n  labtui query promql up\n  labtui query promql 'rate(http_requests_total[5m])' --since 1h\n  labtui query promql up --json\n\nExit codes: 0 success, 1 the query or a flag is wrong (the server's message on stderr), 2 no backend answers"
+    )]
+    Query {
+        #[command(subcommand)]
+        command: query::QueryCommand,
+    },
     /// List, inject, clear and show faults in the lab (see docs/FAULTS.md)
     Fault {
         #[command(subcommand)]
-        action: crate::fault_cli::FaultCommand,
+        action: fault::FaultCommand,
     },
     /// Set or show the rate of the shop's traffic generator
     Traffic {
         #[command(subcommand)]
-        action: crate::shop_cli::TrafficCommand,
+        action: shop::TrafficCommand,
     },
     /// Internal: run one of the shop's services (the lab starts these; see docs/SHOP.md)
     #[command(hide = true)]
     Shop {
         #[command(subcommand)]
-        action: crate::shop_cli::ShopCommand,
+        action: shop::ShopCommand,
     },
     /// Print a shell completion script (e.g. `labtui completions bash > ~/.local/share/bash-completion/completions/labtui`)
     Completions {
@@ -151,9 +163,10 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Challenges { json } => list(cli, ItemKind::Challenge, *json),
         Command::Drills { json } => list(cli, ItemKind::Drill, *json),
         Command::Progress { action } => progress_command(cli, action),
-        Command::Fault { action } => crate::fault_cli::run_fault(action),
-        Command::Traffic { action } => crate::shop_cli::run_traffic(action),
-        Command::Shop { action } => crate::shop_cli::run_shop(action),
+        Command::Query { command } => query::run(command),
+        Command::Fault { action } => fault::run_fault(action),
+        Command::Traffic { action } => shop::run_traffic(action),
+        Command::Shop { action } => shop::run_shop(action),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "labtui", &mut io::stdout());
             Ok(ExitCode::SUCCESS)
