@@ -5,8 +5,10 @@
 
 mod lang;
 pub mod types;
+pub mod units;
 
 pub use lang::QueryLang;
 pub use types::{
     InstantSeries, Labels, QueryData, QueryError, QueryOutcome, QueryWindow, RangeSeries, Sample,
 };
+pub use units::Unit;
