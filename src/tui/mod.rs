@@ -13,3 +13,4 @@ pub mod runtime;
 pub mod stack_pane;
 pub mod theme;
 pub mod view;
+pub mod widgets;
