@@ -11,3 +11,4 @@ pub mod reader;
 pub mod runtime;
 pub mod theme;
 pub mod view;
+pub mod widgets;

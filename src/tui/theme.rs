@@ -21,6 +21,33 @@ pub struct Theme {
     pub notice: Style,
     pub error: Style,
     pub key: Style,
+    /// One style per chart series, cycled; told apart by hue, and in NO_COLOR not at all
+    /// (the legend's numbers and the cursor readout name the series instead).
+    pub series: [Style; SERIES_COLOURS],
+}
+
+/// How many series colours a theme has before they repeat.
+pub const SERIES_COLOURS: usize = 8;
+
+/// A colour-blind-safe set (after Okabe and Ito) in the 256-colour palette, bright enough
+/// for dark backgrounds.
+const SERIES_DARK: [u8; SERIES_COLOURS] = [117, 214, 42, 227, 33, 203, 175, 250];
+/// The same hues, darker, for light backgrounds.
+const SERIES_LIGHT: [u8; SERIES_COLOURS] = [31, 166, 29, 136, 19, 160, 127, 240];
+/// The basic ANSI colours, for high contrast.
+const SERIES_ANSI: [Color; SERIES_COLOURS] = [
+    Color::Cyan,
+    Color::Yellow,
+    Color::Green,
+    Color::Magenta,
+    Color::LightBlue,
+    Color::LightRed,
+    Color::White,
+    Color::LightGreen,
+];
+
+fn series_styles(colours: [Color; SERIES_COLOURS]) -> [Style; SERIES_COLOURS] {
+    colours.map(|c| Style::new().fg(c))
 }
 
 impl Theme {
@@ -29,12 +56,19 @@ impl Theme {
             return Self::plain();
         }
         match name {
-            ThemeName::Dark => Self::colored(MdTheme::dark(), Color::Cyan, Color::DarkGray),
-            ThemeName::Light => Self::colored(MdTheme::light(), Color::Blue, Color::Gray),
+            ThemeName::Dark => Self {
+                series: series_styles(SERIES_DARK.map(Color::Indexed)),
+                ..Self::colored(MdTheme::dark(), Color::Cyan, Color::DarkGray)
+            },
+            ThemeName::Light => Self {
+                series: series_styles(SERIES_LIGHT.map(Color::Indexed)),
+                ..Self::colored(MdTheme::light(), Color::Blue, Color::Gray)
+            },
             ThemeName::HighContrast => Self {
                 border_focused: Style::new().fg(Color::White).add_modifier(Modifier::BOLD),
                 selected: Style::new().fg(Color::Black).bg(Color::White),
                 status_bar: Style::new().fg(Color::White).bg(Color::Black),
+                series: series_styles(SERIES_ANSI),
                 ..Self::colored(MdTheme::high_contrast(), Color::White, Color::White)
             },
         }
@@ -54,6 +88,7 @@ impl Theme {
             notice: Style::new().fg(accent),
             error: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
             key: Style::new().add_modifier(Modifier::BOLD),
+            series: series_styles(SERIES_DARK.map(Color::Indexed)),
         }
     }
 
@@ -72,6 +107,7 @@ impl Theme {
             notice: Style::new(),
             error: Style::new().add_modifier(Modifier::BOLD),
             key: Style::new().add_modifier(Modifier::BOLD),
+            series: [Style::new(); SERIES_COLOURS],
         }
     }
 }

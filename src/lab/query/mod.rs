@@ -10,6 +10,7 @@ mod lang;
 pub mod prometheus;
 mod transport;
 pub mod types;
+pub mod units;
 
 pub use alertmanager::AlertmanagerClient;
 pub use endpoints::{Backend, Endpoint, EndpointError, UrlSource};
@@ -19,3 +20,4 @@ pub use transport::{ClientOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, REQ
 pub use types::{
     InstantSeries, Labels, QueryData, QueryError, QueryOutcome, QueryWindow, RangeSeries, Sample,
 };
+pub use units::Unit;
