@@ -97,11 +97,12 @@ fn stack_pane_finds_a_lab_started_outside_and_notices_a_killed_component() {
         .expect("alertmanager url")
         .to_string();
     post_alert(&alertmanager);
-    let screen = tmux.wait_for("1 alert firing");
-    assert!(
-        screen.contains("E2eProbe payments: raised by the end-to-end test"),
-        "{screen}"
-    );
+    // The status bar and the alert list may reach the screen in separate writes.
+    let alert_row = "E2eProbe payments: raised by the end-to-end test";
+    let screen = tmux.wait_until("the alert in the status bar and the list", |s| {
+        s.contains("1 alert firing") && s.contains(alert_row)
+    });
+    assert!(screen.contains(alert_row), "{screen}");
 
     let pid = rows
         .as_array()
@@ -113,7 +114,10 @@ fn stack_pane_finds_a_lab_started_outside_and_notices_a_killed_component() {
         .status()
         .expect("kill");
     assert!(killed.success());
-    let screen = tmux.wait_for("(prometheus down)");
+    let screen = tmux.wait_until("prometheus down in the status bar and its row", |s| {
+        s.contains("(prometheus down)")
+            && row_of(s, "prometheus").is_some_and(|r| r.contains("down"))
+    });
     assert!(
         row_of(&screen, "prometheus").is_some_and(|r| r.contains("down")),
         "{screen}"

@@ -23,6 +23,52 @@ const SHOP: [&str; 5] = [
     "fulfillment",
 ];
 
+/// What a checkout's trace still lacks of what the checkout test asserts: a span from each
+/// shop service, the worker's DELETE, the root, every parent, and each span it looks up.
+fn missing_from_checkout(spans: &[shop_support::SpanRow]) -> Vec<String> {
+    let mut missing = Vec::new();
+    for service in SHOP {
+        if !spans.iter().any(|s| s.service == service) {
+            missing.push(format!("a {service} span"));
+        }
+    }
+    let worker = spans.iter().any(|s| {
+        s.service == "fulfillment"
+            && s.attributes
+                .get("db.operation.name")
+                .is_some_and(|o| o == "DELETE")
+    });
+    if !worker {
+        missing.push("the worker's DELETE".into());
+    }
+    if !spans.iter().any(|s| s.parent.is_empty()) {
+        missing.push("the root".into());
+    }
+    let ids: BTreeSet<&str> = spans.iter().map(|s| s.span_id.as_str()).collect();
+    for s in spans {
+        if !s.parent.is_empty() && !ids.contains(s.parent.as_str()) {
+            missing.push(format!("the parent of {} {}", s.service, s.name));
+        }
+    }
+    for (service, name) in [
+        ("orders", "POST /orders"),
+        ("payments", "POST /charge"),
+        ("orders", "POST /charge"),
+        ("inventory", "POST /reserve"),
+        ("fulfillment", "process fulfillment"),
+        ("orders", "publish fulfillment"),
+        ("orders", "INSERT orders"),
+    ] {
+        if !spans.iter().any(|s| s.service == service && s.name == name) {
+            missing.push(format!("{service} {name}"));
+        }
+    }
+    if !spans.iter().any(|s| s.service == "payments" && s.kind == 2) {
+        missing.push("a payments server span".into());
+    }
+    missing
+}
+
 fn url_of(state: &LabState, service: Service) -> String {
     state
         .url(&service.component())
@@ -100,28 +146,30 @@ async fn a_checkout_is_one_trace_across_the_shop_and_its_logs_carry_it() {
     let order: serde_json::Value = resp.json().await.unwrap();
     let order_id = order["order_id"].as_i64().expect("an order id");
 
-    // Its spans, fulfillment included (the worker joins the trace from the queue).
-    let spans = wait_for("the checkout's spans", Duration::from_secs(30), || {
-        let received = received.clone();
-        let trace_id = trace_id.clone();
-        async move {
-            let got = received.lock().unwrap();
-            let spans: Vec<_> = got
-                .spans
-                .iter()
-                .filter(|s| s.trace_id == trace_id)
-                .cloned()
-                .collect();
-            let has_worker = spans.iter().any(|s| {
-                s.service == "fulfillment"
-                    && s.attributes
-                        .get("db.operation.name")
-                        .is_some_and(|o| o == "DELETE")
-            });
-            let has_root = spans.iter().any(|s| s.parent.is_empty());
-            (has_worker && has_root).then_some(spans)
-        }
-    })
+    // Its spans, fulfillment included (the worker joins the trace from the queue). Each
+    // service exports on its own schedule: wait for every span the checks below look at.
+    let spans = wait_for(
+        "the checkout's spans from all five services",
+        Duration::from_secs(30),
+        || {
+            let received = received.clone();
+            let trace_id = trace_id.clone();
+            async move {
+                let got = received.lock().unwrap();
+                let spans: Vec<_> = got
+                    .spans
+                    .iter()
+                    .filter(|s| s.trace_id == trace_id)
+                    .cloned()
+                    .collect();
+                let missing = missing_from_checkout(&spans);
+                if !missing.is_empty() {
+                    eprintln!("checkout trace still lacks: {missing:?}");
+                }
+                missing.is_empty().then_some(spans)
+            }
+        },
+    )
     .await;
     let services: BTreeSet<&str> = spans.iter().map(|s| s.service.as_str()).collect();
     assert!(services.len() >= 4, "{services:?}");
@@ -203,11 +251,25 @@ async fn a_checkout_is_one_trace_across_the_shop_and_its_logs_carry_it() {
 
     // The log lines of that request carry its trace id, in every service it touched.
     let data_dir = lab.data_dir();
-    let lines = log_lines(&data_dir);
-    let with_trace: Vec<_> = lines
-        .iter()
-        .filter(|l| l["trace_id"] == trace_id.as_str())
-        .collect();
+    let with_trace = wait_for("the checkout's log lines", Duration::from_secs(15), || {
+        let lines: Vec<serde_json::Value> = log_lines(&data_dir)
+            .into_iter()
+            .filter(|l| l["trace_id"] == trace_id.as_str())
+            .collect();
+        let services: BTreeSet<&str> = lines
+            .iter()
+            .filter_map(|l| l["service_name"].as_str())
+            .collect();
+        let fulfilled = lines.iter().any(|l| {
+            l["message"] == "order fulfilled" && l["order_id"] == order_id.to_string().as_str()
+        });
+        let completed = lines
+            .iter()
+            .any(|l| l["service_name"] == "storefront" && l["message"] == "Request completed");
+        let complete = services.len() >= 4 && fulfilled && completed;
+        async move { complete.then_some(lines) }
+    })
+    .await;
     let logged: BTreeSet<&str> = with_trace
         .iter()
         .filter_map(|l| l["service_name"].as_str())

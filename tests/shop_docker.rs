@@ -303,13 +303,24 @@ async fn the_shop_runs_as_containers_scraped_faulted_and_removed() {
         .await
         .expect("inject crash");
     until_shows(&http, &prom, &crash.symptom_query).await;
-    let row = again
-        .status(&state)
-        .await
-        .into_iter()
-        .find(|r| r.name == "shop-inventory")
-        .unwrap();
-    assert_eq!(row.state, ComponentState::Down, "{row:?}");
+    // Prometheus sees the listener gone; the engine may mark the container exited later.
+    let deadline = Instant::now() + SETTLE;
+    loop {
+        let row = again
+            .status(&state)
+            .await
+            .into_iter()
+            .find(|r| r.name == "shop-inventory")
+            .unwrap();
+        if row.state == ComponentState::Down {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "inventory not down {SETTLE:?} after its crash: {row:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let cleared = faults::clear(dirs, None).await.expect("clear");
     assert_eq!(cleared.len(), 2);
     until_gone(&http, &prom, &errors.symptom_query).await;

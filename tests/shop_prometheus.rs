@@ -111,54 +111,52 @@ async fn prometheus_scrapes_every_shop_service_and_the_sli_queries_return_data()
         async move { (!query(&http, &prom, charge).await.is_empty()).then_some(()) }
     })
     .await;
-    // Queue and process gauges of the fulfillment worker.
-    assert!(
-        !query(
-            &http,
-            &prom,
-            "max by (queue) (queue_oldest_message_age_seconds)"
-        )
-        .await
-        .is_empty()
-    );
-    assert!(
-        !query(&http, &prom, "up{job=\"fulfillment\"}")
-            .await
-            .is_empty()
-    );
-    assert!(
-        !query(
-            &http,
-            &prom,
-            "sum by (job) (rate(process_cpu_seconds_total[5m]))"
-        )
-        .await
-        .is_empty()
-    );
+    // Queue and process gauges of the fulfillment worker (a rate needs two scrapes).
+    for expr in [
+        "max by (queue) (queue_oldest_message_age_seconds)",
+        "up{job=\"fulfillment\"}",
+        "sum by (job) (rate(process_cpu_seconds_total[5m]))",
+    ] {
+        wait_for(expr, Duration::from_secs(60), || {
+            let (http, prom) = (http.clone(), prom.clone());
+            async move { (!query(&http, &prom, expr).await.is_empty()).then_some(()) }
+        })
+        .await;
+    }
 
     // Exemplars on the latency histogram carry trace ids.
-    let now = chrono::Utc::now().timestamp();
-    let exemplars: serde_json::Value = http
-        .get(format!("{prom}/api/v1/query_exemplars"))
-        .query(&[
-            ("query", "http_request_duration_seconds_bucket".to_string()),
-            ("start", (now - 600).to_string()),
-            ("end", (now + 60).to_string()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let trace_ids: Vec<&str> = exemplars["data"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|series| series["exemplars"].as_array().into_iter().flatten())
-        .filter_map(|e| e["labels"]["trace_id"].as_str())
-        .collect();
-    assert!(trace_ids.iter().any(|t| t.len() == 32), "{exemplars}");
+    wait_for(
+        "an exemplar with a trace id",
+        Duration::from_secs(60),
+        || {
+            let (http, prom) = (http.clone(), prom.clone());
+            async move {
+                let now = chrono::Utc::now().timestamp();
+                let exemplars: serde_json::Value = http
+                    .get(format!("{prom}/api/v1/query_exemplars"))
+                    .query(&[
+                        ("query", "http_request_duration_seconds_bucket".to_string()),
+                        ("start", (now - 600).to_string()),
+                        ("end", (now + 60).to_string()),
+                    ])
+                    .send()
+                    .await
+                    .ok()?
+                    .json()
+                    .await
+                    .ok()?;
+                let found = exemplars["data"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|series| series["exemplars"].as_array().into_iter().flatten())
+                    .filter_map(|e| e["labels"]["trace_id"].as_str())
+                    .any(|t| t.len() == 32);
+                found.then_some(())
+            }
+        },
+    )
+    .await;
 
     lab.rt.down(&state).await.unwrap();
 }

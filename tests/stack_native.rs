@@ -478,7 +478,14 @@ async fn doctor_checks_binaries_ports_and_verifies_a_running_lab() {
     assert!(before.iter().any(|c| c.name == "disk"));
 
     let report = lab.up(&plan).await.0.unwrap();
-    // Wait until Prometheus has scraped both targets once (bounded).
+    // Wait (bounded) until every check asserted below passes: both targets scraped once,
+    // and the data, rules and Alertmanager checks that follow from it.
+    let passes = |checks: &[labtui::lab::stack::Check], name: &str| {
+        checks
+            .iter()
+            .any(|c| c.name == name && c.status == CheckStatus::Ok)
+    };
+    let port_check = format!("port {port} (prometheus.http)");
     let deadline = Instant::now() + Duration::from_secs(30);
     let after = loop {
         let checks = lab.rt.doctor(&plan, Some(&report.state)).await;
@@ -486,13 +493,23 @@ async fn doctor_checks_binaries_ports_and_verifies_a_running_lab() {
             .iter()
             .filter(|c| c.name.starts_with("target ") && c.status == CheckStatus::Ok)
             .count();
-        if targets_up == 2 || Instant::now() > deadline {
+        let all_pass = targets_up == 2
+            && [
+                port_check.as_str(),
+                "prometheus answers",
+                "prometheus has data",
+                "prometheus rules",
+                "alertmanager status",
+            ]
+            .iter()
+            .all(|name| passes(&checks, name));
+        if all_pass || Instant::now() > deadline {
             break checks;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
     assert_eq!(
-        find(&after, &format!("port {port} (prometheus.http)")).status,
+        find(&after, &port_check).status,
         CheckStatus::Ok,
         "held by the lab itself"
     );

@@ -17,8 +17,9 @@ use tokio::sync::mpsc;
 
 use super::health::{self, Health};
 use super::spec::Component;
+use super::state::SkipReason;
 use super::state::{ComponentRecord, LabDirs, LabState, PortMap, SkippedComponent};
-use super::types::{Check, ComponentState, ComponentStatus, DownReport, Outcome, SkipReason};
+use super::types::{Check, ComponentState, ComponentStatus, DownReport, Outcome};
 use super::{
     ControlAction, Plan, Runtime, RuntimeKind, StackError, UpEvent, UpReport, http, verify,
 };

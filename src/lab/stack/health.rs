@@ -62,7 +62,7 @@ pub fn skipped_rows(state: &LabState) -> Vec<ComponentStatus> {
         .skipped
         .iter()
         .map(|s| {
-            let mut row = ComponentStatus::new(s.name.clone(), s.reason.state());
+            let mut row = ComponentStatus::new(s.name.clone(), ComponentState::skipped(&s.reason));
             row.detail = Some(s.reason.to_string());
             row
         })
@@ -73,8 +73,8 @@ pub fn skipped_rows(state: &LabState) -> Vec<ComponentStatus> {
 mod tests {
     use super::*;
     use crate::lab::stack::spec::Profile;
+    use crate::lab::stack::state::SkipReason;
     use crate::lab::stack::state::SkippedComponent;
-    use crate::lab::stack::types::SkipReason;
     use crate::lab::stack::{RuntimeKind, StackError};
 
     #[test]

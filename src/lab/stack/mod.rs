@@ -41,12 +41,12 @@ pub use ports::{BusyPort, PortHolder};
 pub use select::{Choice, open};
 pub use spec::{Component, Port, Profile, StackSpec};
 pub use state::{
-    ComponentRecord, LabDirs, LabState, PidFile, PortMap, ScrapeTarget, SkippedComponent,
-    write_shop_targets,
+    ComponentRecord, LabDirs, LabState, PidFile, PortMap, ScrapeTarget, SkipReason,
+    SkippedComponent, write_shop_targets,
 };
 pub use types::{
     Check, CheckStatus, ComponentState, ComponentStatus, ControlAction, DownReport, Outcome,
-    SkipReason, UpEvent, UpReport,
+    UpEvent, UpReport,
 };
 
 /// How the lab's components run.

@@ -8,8 +8,9 @@ use tokio::sync::mpsc;
 
 use super::plan::Plan;
 use super::spec::Component;
+use super::state::SkipReason;
 use super::state::{ComponentRecord, SkippedComponent};
-use super::types::{ComponentState, ComponentStatus, Outcome, SkipReason, UpEvent};
+use super::types::{ComponentState, ComponentStatus, Outcome, UpEvent};
 
 /// Send one progress event; a caller that stopped listening does not stop the lab starting.
 pub(crate) async fn emit(events: &mpsc::Sender<UpEvent>, event: UpEvent) {

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use super::RuntimeKind;
 use super::error::StackError;
 use super::spec::{Profile, VersionProbe};
-use super::types::SkipReason;
 use crate::lab::paths::Paths;
 
 /// Resolved ports: component (or `lab`) -> port name -> number.
@@ -99,6 +98,34 @@ pub struct ComponentRecord {
     /// Docker: the container id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
+}
+
+/// Why a component of the profile is not running.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SkipReason {
+    /// No binary on PATH (or at the configured path); `install` says how to get one.
+    MissingBinary { tried: Vec<String>, install: String },
+    /// The component only exists in another runtime (cAdvisor is Docker-only).
+    NotForRuntime { runtime: String },
+    /// Attach: no URL was given for it; `hint` names the flag, variable and config key.
+    NoUrl { hint: String },
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::MissingBinary { tried, install } => {
+                write!(
+                    f,
+                    "not installed (looked for {}); {install}",
+                    tried.join(", ")
+                )
+            }
+            Self::NotForRuntime { runtime } => write!(f, "not available in the {runtime} runtime"),
+            Self::NoUrl { hint } => write!(f, "no URL given; {hint}"),
+        }
+    }
 }
 
 /// A component of the profile that was not started.

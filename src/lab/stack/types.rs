@@ -5,45 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::state::LabState;
-
-/// Why a component of the profile is not running.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum SkipReason {
-    /// No binary on PATH (or at the configured path); `install` says how to get one.
-    MissingBinary { tried: Vec<String>, install: String },
-    /// The component only exists in another runtime (cAdvisor is Docker-only).
-    NotForRuntime { runtime: String },
-    /// Attach: no URL was given for it; `hint` names the flag, variable and config key.
-    NoUrl { hint: String },
-}
-
-impl SkipReason {
-    /// How `status` shows a component skipped for this reason.
-    pub fn state(&self) -> ComponentState {
-        match self {
-            Self::MissingBinary { .. } => ComponentState::NotInstalled,
-            Self::NotForRuntime { .. } | Self::NoUrl { .. } => ComponentState::Unavailable,
-        }
-    }
-}
-
-impl std::fmt::Display for SkipReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::MissingBinary { tried, install } => {
-                write!(
-                    f,
-                    "not installed (looked for {}); {install}",
-                    tried.join(", ")
-                )
-            }
-            Self::NotForRuntime { runtime } => write!(f, "not available in the {runtime} runtime"),
-            Self::NoUrl { hint } => write!(f, "no URL given; {hint}"),
-        }
-    }
-}
+use super::state::{LabState, SkipReason};
 
 /// Progress of `up`, one event at a time, in the order things happen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,6 +134,14 @@ impl ComponentState {
             Self::Down => "down",
             Self::NotInstalled => "not installed",
             Self::Unavailable => "unavailable",
+        }
+    }
+
+    /// How `status` shows a component skipped for `reason`.
+    pub fn skipped(reason: &SkipReason) -> Self {
+        match reason {
+            SkipReason::MissingBinary { .. } => Self::NotInstalled,
+            SkipReason::NotForRuntime { .. } | SkipReason::NoUrl { .. } => Self::Unavailable,
         }
     }
 }

@@ -7,6 +7,7 @@
 //! (every component is a Go program), a soft limit that makes the runtime collect harder.
 
 mod control;
+mod doctor;
 mod launch;
 mod shop;
 mod up;
@@ -23,9 +24,8 @@ use futures::future::BoxFuture;
 use tokio::sync::mpsc;
 
 use super::spec::Component;
-use super::state::LabDirs;
+use super::state::{LabDirs, SkipReason};
 use super::types::Outcome;
-use super::types::SkipReason;
 use super::{
     Check, ComponentStatus, ControlAction, DownReport, LabState, Plan, Runtime, RuntimeKind,
     StackError, StackSpec, UpEvent, UpReport,
@@ -227,7 +227,7 @@ impl Runtime for NativeRuntime {
         plan: &'a Plan,
         state: Option<&'a LabState>,
     ) -> BoxFuture<'a, Vec<Check>> {
-        super::doctor::native(self, plan, state).boxed()
+        doctor::doctor(self, plan, state).boxed()
     }
 }
 

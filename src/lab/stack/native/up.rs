@@ -11,8 +11,9 @@ use super::{NativeRuntime, ResolvedBinary};
 use crate::lab::stack::plan::Plan;
 use crate::lab::stack::shared::{self, emit, skip};
 use crate::lab::stack::spec::Component;
+use crate::lab::stack::state::SkipReason;
 use crate::lab::stack::state::{ComponentRecord, LabState, PidFile, SkippedComponent};
-use crate::lab::stack::types::{Outcome, SkipReason, UpEvent, UpReport};
+use crate::lab::stack::types::{Outcome, UpEvent, UpReport};
 use crate::lab::stack::{BusyPort, RuntimeKind, StackError, http, ports, proc};
 
 /// Whether a recorded component is still the live process labtui started.

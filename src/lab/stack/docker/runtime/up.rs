@@ -14,8 +14,9 @@ use crate::lab::stack::docker::{
 };
 use crate::lab::stack::shared::{self, emit, skip};
 use crate::lab::stack::spec::Component;
+use crate::lab::stack::state::SkipReason;
 use crate::lab::stack::state::{ComponentRecord, LabState, SkippedComponent};
-use crate::lab::stack::types::{Outcome, SkipReason, UpEvent, UpReport};
+use crate::lab::stack::types::{Outcome, UpEvent, UpReport};
 use crate::lab::stack::{BusyPort, Plan, RuntimeKind, StackError, http, ports, proc};
 
 pub(super) async fn up(
