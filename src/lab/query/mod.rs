@@ -1,5 +1,5 @@
 //! Querying the lab's backends: the three languages, the result model every pane and
-//! command shares, the PromQL syntax check, and the clients (Prometheus and
+//! command shares, the PromQL syntax check and explain tree, and the clients (Prometheus and
 //! Alertmanager; Loki and Tempo follow).
 //!
 //! No ratatui here: results are plain data that the CLI prints and the console draws.
@@ -8,7 +8,7 @@ pub mod explain;
 mod lang;
 pub mod types;
 
-pub use explain::{SyntaxError, check_promql};
+pub use explain::{ExplainNode, NodeKind, SyntaxError, check_promql, explain, flatten};
 pub use lang::QueryLang;
 pub use types::{
     InstantSeries, Labels, QueryData, QueryError, QueryOutcome, QueryWindow, RangeSeries, Sample,
