@@ -1,11 +1,13 @@
 //! Querying the lab's backends: the three languages, the result model every pane and
-//! command shares, the clients (Prometheus and Alertmanager; Loki and Tempo follow) and
-//! where each backend's URL comes from.
+//! command shares, the PromQL syntax check and explain tree, the clients (Prometheus and
+//! Alertmanager; Loki and Tempo follow), where each backend's URL comes from, and the
+//! console's query history.
 //!
 //! No ratatui here: results are plain data that the CLI prints and the console draws.
 
 pub mod alertmanager;
 pub mod endpoints;
+pub mod explain;
 mod lang;
 pub mod prometheus;
 mod transport;
@@ -14,6 +16,7 @@ pub mod units;
 
 pub use alertmanager::AlertmanagerClient;
 pub use endpoints::{Backend, Endpoint, EndpointError, UrlSource};
+pub use explain::{ExplainNode, NodeKind, SyntaxError, check_promql, explain, flatten};
 pub use lang::QueryLang;
 pub use prometheus::PrometheusClient;
 pub use transport::{ClientOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, REQUEST_ID_HEADER};
