@@ -8,6 +8,7 @@ use color_eyre::eyre::{Result, WrapErr};
 use labtui::cli::{self, Cli};
 use labtui::lab::content::Catalog;
 use labtui::lab::paths::Paths;
+use labtui::lab::query::history::History;
 use labtui::lab::{config, progress};
 use labtui::tui::app::App;
 use labtui::tui::lab_effects::LabContext;
@@ -60,6 +61,7 @@ fn open_console(cli: &Cli) -> Result<()> {
         chrono::Utc::now(),
     );
     app.content_problems = problems.len();
+    app.query.history = History::load(&History::file(&paths.data_dir));
     if let Some(notice) = loaded.notice {
         app.warn(notice);
     }

@@ -127,3 +127,75 @@ fn stack_pane_finds_a_lab_started_outside_and_notices_a_killed_component() {
     let screen = tmux.wait_for(":END");
     assert_terminal_restored(&screen);
 }
+
+#[test]
+fn a_lessons_query_runs_against_the_real_lab_and_shows_a_table_of_its_values() {
+    if tools::installed(&["prometheus"]).is_none()
+        || tools::installed(&["alertmanager", "prometheus-alertmanager"]).is_none()
+    {
+        return;
+    }
+    let Some(tmux) = Tmux::start(120, 36) else {
+        return;
+    };
+    let home = tmux.home.path().to_path_buf();
+    tmux.wait_for("First steps");
+    let _lab = LabGuard(&home);
+    let base = tools::free_port_base(300, 50).to_string();
+    let up = labtui(&home, &["up", "--runtime", "native", "--port-base", &base]);
+    assert!(
+        up.status.success(),
+        "labtui up failed:\n{}{}",
+        String::from_utf8_lossy(&up.stdout),
+        String::from_utf8_lossy(&up.stderr)
+    );
+    let base: u16 = base.parse().expect("port base");
+
+    // Open the lesson, select its first runnable block (`up`) and send it.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("runnable [1]");
+    tmux.keys(&["n", "Enter"]);
+    tmux.wait_for("PromQL │ LogQL");
+    // Prometheus answers `up` once it has scraped itself; until then the table is empty.
+    // `r` sends the selected block again.
+    // A row is one of this lab's scrape targets (its port in the lab's range) with `up` 1.
+    let row = |screen: &str| {
+        screen.lines().any(|l| {
+            let lab_port = l.split("127.0.0.1:").nth(1).and_then(|rest| {
+                rest.split(|c: char| !c.is_ascii_digit())
+                    .next()?
+                    .parse::<u16>()
+                    .ok()
+            });
+            lab_port.is_some_and(|p| (base..base + 100).contains(&p))
+                && l.trim_end_matches(['│', '┃', ' ']).ends_with(" 1")
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let screen = loop {
+        let screen = tmux.screen();
+        if row(&screen) {
+            break screen;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never saw a lab target with up 1 in the table; screen:\n{screen}"
+        );
+        if screen.contains("returned no series") {
+            tmux.keys(&["r"]);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    };
+    assert!(
+        screen.contains("instance"),
+        "the table has its label columns:\n{screen}"
+    );
+    assert!(
+        screen.contains("series ·"),
+        "the result's size is shown:\n{screen}"
+    );
+
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for(":END");
+    assert_terminal_restored(&screen);
+}

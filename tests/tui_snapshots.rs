@@ -46,7 +46,7 @@ fn screens(size: (u16, u16), suffix: &str) {
     send(&mut app, [key(KeyCode::Esc), ch('2'), key(KeyCode::Enter)]);
     insta::assert_snapshot!(format!("challenge_{suffix}"), render(&app).backend());
 
-    send(&mut app, [ch('3'), key(KeyCode::Enter), ch('e')]);
+    send(&mut app, [ch('3'), key(KeyCode::Enter), ch('a')]);
     insta::assert_snapshot!(format!("drill_answer_{suffix}"), render(&app).backend());
 }
 

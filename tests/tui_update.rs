@@ -166,24 +166,26 @@ fn runnable_queries_cycle_and_send_a_run_query_command() {
     send(&mut app, [ch('n'), ch('n')]);
     assert_eq!(app.reader.as_ref().and_then(|d| d.selected_block), Some(1));
     let cmds = send(&mut app, [key(KeyCode::Enter)]);
-    assert_eq!(
-        cmds,
-        [Cmd::RunQuery {
-            id: 1,
-            lang: QueryLang::PromQL,
-            expr: "sum(up)".into()
-        }]
-    );
+    let sent: Vec<_> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::RunQuery { lang, expr, .. } => Some((*lang, expr.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent, [(QueryLang::PromQL, "sum(up)".to_string())]);
     send(&mut app, [ch('n')]);
     let cmds = send(&mut app, [ch('r')]);
-    assert!(matches!(
-        cmds.as_slice(),
-        [Cmd::RunQuery {
-            id: 2,
-            lang: QueryLang::LogQL,
-            ..
-        }]
-    ));
+    assert!(
+        cmds.iter().any(|c| matches!(
+            c,
+            Cmd::RunQuery {
+                lang: QueryLang::LogQL,
+                ..
+            }
+        )),
+        "{cmds:?}"
+    );
     send(&mut app, [ch('n')]);
     assert_eq!(
         app.reader.as_ref().and_then(|d| d.selected_block),
@@ -246,9 +248,9 @@ fn drill_answer_is_hidden_until_asked_for() {
     };
     assert!(text(&app).contains("When would you use irate"));
     assert!(!text(&app).contains("reacts fast"));
-    send(&mut app, [ch('e')]);
+    send(&mut app, [ch('a')]);
     assert!(text(&app).contains("reacts fast"));
-    send(&mut app, [ch('e')]);
+    send(&mut app, [ch('a')]);
     assert!(!text(&app).contains("reacts fast"));
 }
 

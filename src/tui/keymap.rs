@@ -15,16 +15,31 @@ pub enum Context {
     Faults,
     /// Typing a fault's parameters before injecting it.
     FaultParams,
+    /// The Query pane's results and explain tree.
+    Query,
+    /// Typing a query.
+    QueryEditor,
+    /// Typing a time range or step.
+    RangePrompt,
+    /// The Query pane's Alerts tab.
+    Alerts,
+    /// Typing a silence's duration and comment.
+    SilenceForm,
     Confirm,
     Help,
 }
 
 impl Context {
     /// In the order the help lists them.
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 15] = [
         Context::Global,
         Context::Navigator,
         Context::Reader,
+        Context::Query,
+        Context::QueryEditor,
+        Context::RangePrompt,
+        Context::Alerts,
+        Context::SilenceForm,
         Context::Stack,
         Context::Logs,
         Context::Faults,
@@ -44,6 +59,11 @@ impl Context {
             Self::Logs => "Component logs",
             Self::Faults => "Faults pane",
             Self::FaultParams => "Fault parameters",
+            Self::Query => "Query pane: results and explain tree",
+            Self::QueryEditor => "Query pane: typing a query",
+            Self::RangePrompt => "Query pane: typing a range",
+            Self::Alerts => "Query pane: Alerts tab",
+            Self::SilenceForm => "Query pane: writing a silence",
             Self::Confirm => "Questions",
             Self::Help => "This help",
         }
@@ -94,6 +114,29 @@ pub enum Action {
     CancelEdit,
     ClearFault,
     ClearAllFaults,
+    ShowQuery,
+    RunQuery,
+    Newline,
+    Complete,
+    HistoryPrevious,
+    HistoryNext,
+    ClearEditor,
+    EditQuery,
+    Rerun,
+    ToggleMode,
+    LongerRange,
+    ShorterRange,
+    RangePrompt,
+    CycleRefresh,
+    ToggleExplain,
+    CycleSort,
+    ToggleSeries,
+    CursorLeft,
+    CursorRight,
+    NextTab,
+    PreviousTab,
+    NewSilence,
+    ExpireSilence,
     Yes,
     No,
 }
@@ -111,6 +154,10 @@ const fn key(code: KeyCode) -> Key {
 
 const fn ch(c: char) -> Key {
     key(KeyCode::Char(c))
+}
+
+const fn ctrl_key(code: KeyCode) -> Key {
+    Key { code, ctrl: true }
 }
 
 const fn ctrl(c: char) -> Key {
@@ -198,6 +245,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Global, &[ch('3')], A::ShowDrills, "show drills", ""),
     bind(C::Global, &[ch('s')], A::ShowStack, "show the lab stack", "stack"),
     bind(C::Global, &[ch('f')], A::ShowFaults, "show the fault catalogue", "faults"),
+    bind(C::Global, &[ch('U')], A::StartLab, "start the lab (asks first)", ""),
+    bind(C::Global, &[ch('e')], A::ShowQuery, "query the lab (PromQL, alerts…)", "query"),
     bind(C::Navigator, &[ch('j'), key(KeyCode::Down)], A::Down, "next item", ""),
     bind(C::Navigator, &[ch('k'), key(KeyCode::Up)], A::Up, "previous item", ""),
     bind(C::Navigator, &[ch('g'), key(KeyCode::Home)], A::Top, "first item", ""),
@@ -215,8 +264,57 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Reader, &[ch('N')], A::PreviousQuery, "select the previous runnable query", ""),
     bind(C::Reader, &[key(KeyCode::Enter), ch('r')], A::SendQuery, "send the selected query to the query pane", "run query"),
     bind(C::Reader, &[ch('c')], A::MarkComplete, "mark this lesson or drill complete", ""),
-    bind(C::Reader, &[ch('e')], A::ToggleAnswer, "show or hide a drill's example answer", ""),
+    bind(C::Reader, &[ch('a')], A::ToggleAnswer, "show or hide a drill's example answer", ""),
     bind(C::Reader, &[key(KeyCode::Esc), ch('h'), key(KeyCode::Left)], A::Back, "back to the list", "back"),
+    bind(C::Query, &[ch('i')], A::EditQuery, "edit the query", "edit"),
+    bind(C::Query, &[key(KeyCode::Enter)], A::Open, "edit the query; in the explain tree, run the selected node", ""),
+    bind(C::Query, &[ch('r')], A::Rerun, "run the query again", "rerun"),
+    bind(C::Query, &[ch('m')], A::ToggleMode, "instant (table) or range (chart)", "instant/range"),
+    bind(C::Query, &[ch('+'), ch('=')], A::LongerRange, "a longer time range (5m 15m 1h 6h 24h)", "range"),
+    bind(C::Query, &[ch('-')], A::ShorterRange, "a shorter time range", ""),
+    bind(C::Query, &[ch(':')], A::RangePrompt, "type a range or step: 45m, 2h step 1m, <start>..<end>", ""),
+    bind(C::Query, &[ch('a')], A::CycleRefresh, "auto-refresh: off, 5 s, 15 s, 30 s", ""),
+    bind(C::Query, &[ch('x')], A::ToggleExplain, "explain tree of the PromQL query", "explain"),
+    bind(C::Query, &[ch('o')], A::CycleSort, "sort the table: value, then each label", ""),
+    bind(C::Query, &[ch(' ')], A::ToggleSeries, "show or hide the selected series of the chart", ""),
+    bind(C::Query, &[ch('j'), key(KeyCode::Down)], A::Down, "next row, series or node", ""),
+    bind(C::Query, &[ch('k'), key(KeyCode::Up)], A::Up, "previous row, series or node", ""),
+    bind(C::Query, &[key(KeyCode::PageDown)], A::PageDown, "ten rows down", ""),
+    bind(C::Query, &[key(KeyCode::PageUp)], A::PageUp, "ten rows up", ""),
+    bind(C::Query, &[ch('g'), key(KeyCode::Home)], A::Top, "first row", ""),
+    bind(C::Query, &[ch('G'), key(KeyCode::End)], A::Bottom, "last row", ""),
+    bind(C::Query, &[ch('h'), key(KeyCode::Left)], A::CursorLeft, "move the chart's cursor back in time", ""),
+    bind(C::Query, &[ch('l'), key(KeyCode::Right)], A::CursorRight, "move the chart's cursor forward in time", ""),
+    bind(C::Query, &[ch('t')], A::NextTab, "next tab (PromQL, LogQL, TraceQL, Alerts)", "tab"),
+    bind(C::Query, &[ch('T')], A::PreviousTab, "previous tab", ""),
+    bind(C::Query, &[key(KeyCode::Esc)], A::Back, "close the explain tree, or back to the list", "back"),
+    bind(C::QueryEditor, &[key(KeyCode::Enter), ctrl_key(KeyCode::Enter), ctrl('r')], A::RunQuery, "run the query (syntax errors are shown, not sent)", "run"),
+    bind(C::QueryEditor, &[ctrl('j')], A::Newline, "new line (Alt-Enter too)", ""),
+    bind(C::QueryEditor, &[key(KeyCode::Tab)], A::Complete, "complete the metric, label or value at the cursor", "complete"),
+    bind(C::QueryEditor, &[key(KeyCode::Up), ctrl('p')], A::HistoryPrevious, "older query from history (or the previous suggestion)", "history"),
+    bind(C::QueryEditor, &[key(KeyCode::Down), ctrl('n')], A::HistoryNext, "newer query from history (or the next suggestion)", ""),
+    bind(C::QueryEditor, &[ctrl('l')], A::ClearEditor, "clear the editor", "clear"),
+    bind(C::QueryEditor, &[key(KeyCode::Esc)], A::CancelEdit, "leave the editor for the results", "results"),
+    bind(C::RangePrompt, &[key(KeyCode::Enter)], A::RunQuery, "apply the range and run again", "apply"),
+    bind(C::RangePrompt, &[key(KeyCode::Esc)], A::CancelEdit, "cancel", "cancel"),
+    bind(C::RangePrompt, &[key(KeyCode::Backspace)], A::DeleteChar, "delete a character", ""),
+    bind(C::Alerts, &[ch('j'), key(KeyCode::Down)], A::Down, "next row", ""),
+    bind(C::Alerts, &[ch('k'), key(KeyCode::Up)], A::Up, "previous row", ""),
+    bind(C::Alerts, &[ch('g'), key(KeyCode::Home)], A::Top, "first row", ""),
+    bind(C::Alerts, &[ch('G'), key(KeyCode::End)], A::Bottom, "last row", ""),
+    bind(C::Alerts, &[ch('h'), key(KeyCode::Left)], A::CursorLeft, "previous section (rules, Alertmanager, silences, pages)", ""),
+    bind(C::Alerts, &[ch('l'), key(KeyCode::Right)], A::CursorRight, "next section", "section"),
+    bind(C::Alerts, &[key(KeyCode::Enter)], A::Open, "open the rule's expression in the PromQL tab", "open rule"),
+    bind(C::Alerts, &[ch('S')], A::NewSilence, "silence the selected alert (asks for how long and why)", "silence"),
+    bind(C::Alerts, &[ch('X')], A::ExpireSilence, "expire the selected silence (asks first)", ""),
+    bind(C::Alerts, &[ch('r')], A::Rerun, "refresh now", ""),
+    bind(C::Alerts, &[ch('t')], A::NextTab, "next tab", "tab"),
+    bind(C::Alerts, &[ch('T')], A::PreviousTab, "previous tab", ""),
+    bind(C::Alerts, &[key(KeyCode::Esc)], A::Back, "back to the list", "back"),
+    bind(C::SilenceForm, &[key(KeyCode::Enter)], A::RunQuery, "create the silence", "create"),
+    bind(C::SilenceForm, &[key(KeyCode::Tab), key(KeyCode::Up), key(KeyCode::Down)], A::Complete, "the other field", "field"),
+    bind(C::SilenceForm, &[key(KeyCode::Backspace)], A::DeleteChar, "delete a character", ""),
+    bind(C::SilenceForm, &[key(KeyCode::Esc)], A::CancelEdit, "cancel", "cancel"),
     bind(C::Stack, &[ch('j'), key(KeyCode::Down)], A::Down, "next component", ""),
     bind(C::Stack, &[ch('k'), key(KeyCode::Up)], A::Up, "previous component", ""),
     bind(C::Stack, &[ch('g'), key(KeyCode::Home)], A::Top, "first component", ""),
@@ -225,7 +323,6 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Stack, &[ch('u')], A::StartComponent, "start the component", "start"),
     bind(C::Stack, &[ch('x')], A::StopComponent, "stop the component", "stop"),
     bind(C::Stack, &[ch('R')], A::RestartComponent, "restart the component", "restart"),
-    bind(C::Stack, &[ch('U')], A::StartLab, "start the lab when none is running", ""),
     bind(C::Stack, &[ch('+'), ch('=')], A::MoreTraffic, "more shop traffic (next rate step)", "traffic"),
     bind(C::Stack, &[ch('-')], A::LessTraffic, "less shop traffic", ""),
     bind(C::Stack, &[ch('b')], A::BurstTraffic, "a 60 s burst of traffic at 5 times the rate", ""),
@@ -334,7 +431,7 @@ mod tests {
         for b in BINDINGS.iter().filter(|b| {
             matches!(
                 b.context,
-                C::Navigator | C::Reader | C::Stack | C::Logs | C::Faults
+                C::Navigator | C::Reader | C::Stack | C::Logs | C::Faults | C::Query | C::Alerts
             )
         }) {
             for k in b.keys {
@@ -349,10 +446,12 @@ mod tests {
 
     #[test]
     fn typing_contexts_leave_every_plain_character_to_the_text() {
-        for b in BINDINGS
-            .iter()
-            .filter(|b| matches!(b.context, C::Filter | C::FaultParams))
-        {
+        for b in BINDINGS.iter().filter(|b| {
+            matches!(
+                b.context,
+                C::Filter | C::FaultParams | C::QueryEditor | C::RangePrompt | C::SilenceForm
+            )
+        }) {
             for k in b.keys {
                 assert!(
                     k.ctrl || !matches!(k.code, KeyCode::Char(_)),

@@ -7,6 +7,7 @@ pub mod layout;
 pub mod markdown;
 pub mod navigator;
 pub mod panes;
+pub mod query_effects;
 pub mod reader;
 pub mod runtime;
 pub mod theme;

@@ -18,6 +18,7 @@ use crate::lab::progress::{self, Progress};
 
 use super::app::{App, Cmd, Msg};
 use super::lab_effects::{self, LabContext};
+use super::query_effects::QueryEffects;
 use super::view::view;
 
 /// How often the clock ticks (time spent, autosave).
@@ -80,6 +81,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, app: App, effects: &Effects)
             saver: &saver,
             tx,
             lab: &effects.lab,
+            queries: QueryEffects::new(effects.lab.paths.clone(), &effects.lab.config),
         },
     )
     .await;
@@ -136,7 +138,8 @@ async fn drive(
         }
         let mut dirty = false;
         for msg in pending {
-            let redraw = !matches!(msg, Msg::Tick { .. });
+            // Ticks redraw only while something animates (a query's spinner).
+            let redraw = !matches!(msg, Msg::Tick { .. }) || app.animating();
             for cmd in app.update(msg) {
                 executor.execute(cmd);
             }
@@ -166,6 +169,7 @@ struct Executor<'a> {
     saver: &'a Saver,
     tx: mpsc::UnboundedSender<Msg>,
     lab: &'a LabContext,
+    queries: QueryEffects,
 }
 
 impl Executor<'_> {
@@ -173,9 +177,19 @@ impl Executor<'_> {
         let (lab, tx) = (self.lab.clone(), self.tx.clone());
         match cmd {
             Cmd::SaveProgress(snapshot) => self.saver.save(snapshot),
-            Cmd::RunQuery { id, lang, expr } => {
-                tracing::info!(id, %lang, expr, "query requested");
-            }
+            Cmd::RunQuery {
+                id,
+                lang,
+                expr,
+                window,
+                slot,
+            } => self.queries.run(id, lang, expr, window, slot, tx),
+            Cmd::LoadNames => self.queries.load_names(tx),
+            Cmd::LoadLabelValues { label } => self.queries.load_label_values(label, tx),
+            Cmd::LoadAlerts { id } => self.queries.load_alerts(id, tx),
+            Cmd::CreateSilence(silence) => self.queries.create_silence(silence, tx),
+            Cmd::ExpireSilence { id } => self.queries.expire_silence(id, tx),
+            Cmd::SaveHistory(history) => self.queries.save_history(history),
             Cmd::PollLab { id } => lab_effects::poll(lab, id, tx),
             Cmd::ControlComponent { component, action } => {
                 lab_effects::control(lab, component, action, tx);

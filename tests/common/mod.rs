@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod query;
+
 use std::path::PathBuf;
 
 use chrono::{TimeZone as _, Utc};

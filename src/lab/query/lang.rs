@@ -3,7 +3,9 @@
 use std::fmt;
 
 /// The three query languages a lesson can run: Prometheus, Loki and Tempo.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum QueryLang {
     PromQL,

@@ -8,6 +8,7 @@
 pub mod alertmanager;
 pub mod endpoints;
 pub mod explain;
+pub mod history;
 mod lang;
 pub mod prometheus;
 mod transport;

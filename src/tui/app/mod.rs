@@ -16,15 +16,23 @@ use crate::lab::alerts::Notification;
 use crate::lab::content::{Catalog, ItemKind};
 use crate::lab::faults::{ActiveFault, InjectRequest};
 use crate::lab::progress::Progress;
-use crate::lab::query::QueryLang;
+use crate::lab::query::alertmanager::NewSilence;
+use crate::lab::query::history::History;
+use crate::lab::query::{QueryError, QueryLang, QueryOutcome, QueryWindow};
 use crate::lab::shop::traffic::TrafficStatus;
 use crate::lab::stack::{ComponentStatus, ControlAction, UpEvent};
 
 use super::keymap::{self, Action, Context};
 use super::layout::Areas;
 use super::navigator::{NavOutcome, Navigator};
+mod query;
+
 use super::panes::Reply;
+use super::panes::alerts::AlertsSnapshot;
 use super::panes::faults::FaultsPane;
+use super::panes::query::QueryPane;
+use super::panes::query::complete::Known;
+use super::panes::query::update::unix_seconds;
 use super::panes::stack::StackPane;
 use super::reader::{Doc, ReaderOutcome};
 use super::theme::Theme;
@@ -44,6 +52,7 @@ pub enum Focus {
     Reader,
     Stack,
     Faults,
+    Query,
 }
 
 /// Which pane fills the right side (the one last focused there).
@@ -52,6 +61,15 @@ pub enum RightPane {
     Reader,
     Stack,
     Faults,
+    /// The Query pane: beside the reader when a lesson is open.
+    Query,
+}
+
+/// Which request a query run may supersede: the results area's, or one explain node's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QuerySlot {
+    Main,
+    Node(usize),
 }
 
 /// A yes/no question in front of everything else.
@@ -105,6 +123,24 @@ pub enum Msg {
     LabUpChose(String),
     LabUpProgressed(UpEvent),
     LabUpFinished(Result<String, String>),
+    /// A query's answer, by the id it was sent with.
+    QueryFinished {
+        id: u64,
+        result: Result<QueryOutcome, QueryError>,
+    },
+    /// Metric and label names for completion.
+    NamesLoaded(Result<Known, String>),
+    LabelValuesLoaded {
+        label: String,
+        result: Result<Vec<String>, String>,
+    },
+    /// Rules, Alertmanager groups and silences for the Alerts tab.
+    AlertsLoaded {
+        id: u64,
+        snapshot: AlertsSnapshot,
+    },
+    /// A silence was created or expired (the message says which), or why not.
+    SilenceChanged(Result<String, String>),
     /// SIGTERM, SIGHUP or the terminal going away.
     Terminate,
 }
@@ -114,11 +150,27 @@ pub enum Msg {
 pub enum Cmd {
     SaveProgress(Progress),
     /// Run a lesson's query in the query pane; `id` lets stale results be dropped.
+    /// Run a query; a newer one in the same slot supersedes it.
     RunQuery {
         id: u64,
         lang: QueryLang,
         expr: String,
+        window: QueryWindow,
+        slot: QuerySlot,
     },
+    /// Fetch metric and label names for completion.
+    LoadNames,
+    LoadLabelValues {
+        label: String,
+    },
+    LoadAlerts {
+        id: u64,
+    },
+    CreateSilence(NewSilence),
+    ExpireSilence {
+        id: String,
+    },
+    SaveHistory(History),
     /// Read the lab state and ask its runtime for each component's status.
     PollLab {
         id: u64,
@@ -160,6 +212,7 @@ pub struct App {
     pub reader: Option<Doc>,
     pub stack: StackPane,
     pub faults: FaultsPane,
+    pub query: QueryPane,
     pub focus: Focus,
     pub right: RightPane,
     pub help: Option<u16>,
@@ -171,7 +224,6 @@ pub struct App {
     pub content_problems: usize,
     pub should_quit: bool,
     pub now: DateTime<Utc>,
-    next_query_id: u64,
     next_poll_id: u64,
     poll_in_flight: bool,
     since_poll: Duration,
@@ -201,6 +253,7 @@ impl App {
             reader: None,
             stack: StackPane::default(),
             faults: FaultsPane::default(),
+            query: QueryPane::new(History::default()),
             focus: Focus::Navigator,
             right: RightPane::Reader,
             help: None,
@@ -211,7 +264,6 @@ impl App {
             content_problems: 0,
             should_quit: false,
             now,
-            next_query_id: 0,
             next_poll_id: 0,
             poll_in_flight: false,
             since_poll: POLL_LAB_EVERY,
@@ -241,7 +293,18 @@ impl App {
     }
 
     pub fn areas(&self) -> Areas {
-        Areas::new(self.size.0, self.size.1)
+        self.areas_for(self.size.0, self.size.1)
+    }
+
+    /// The layout for a screen of this size: a lesson shares it with the Query pane while
+    /// both are open and the list is not focused.
+    pub fn areas_for(&self, width: u16, height: u16) -> Areas {
+        if self.right == RightPane::Query && self.reader.is_some() && self.focus != Focus::Navigator
+        {
+            Areas::split(width, height)
+        } else {
+            Areas::new(width, height)
+        }
     }
 
     pub fn notify(&mut self, text: impl Into<String>) {
@@ -269,10 +332,13 @@ impl App {
         if self.focus == Focus::Faults && self.faults.editor.is_some() {
             return vec![Context::FaultParams];
         }
+        if let Some(typing) = self.query_typing() {
+            return vec![typing];
+        }
         let typing = match self.focus {
             Focus::Navigator => self.navigator.is_filtering(),
             Focus::Stack => self.stack.is_searching(),
-            Focus::Reader | Focus::Faults => false,
+            Focus::Reader | Focus::Faults | Focus::Query => false,
         };
         if typing {
             return vec![Context::Filter];
@@ -283,6 +349,7 @@ impl App {
             Focus::Stack if self.stack.logs.is_some() => Context::Logs,
             Focus::Stack => Context::Stack,
             Focus::Faults => Context::Faults,
+            Focus::Query => self.query_context(),
         };
         vec![pane, Context::Global]
     }
@@ -331,15 +398,33 @@ impl App {
             }
             Msg::ComponentControlled { .. }
             | Msg::LogsLoaded { .. }
-            | Msg::AlertsReceived(_)
             | Msg::AlertsUnavailable(_)
             | Msg::TrafficUpdated(_)
             | Msg::LabUpChose(_)
             | Msg::LabUpProgressed(_)
             | Msg::LabUpFinished(_) => {
+                let started = matches!(msg, Msg::LabUpFinished(Ok(_)));
+                if matches!(msg, Msg::LabUpFinished(Err(_))) {
+                    self.query.pending = None;
+                }
                 let reply = self.stack.update(msg);
+                let mut cmds = self.apply(reply);
+                if started {
+                    let now = unix_seconds(self.now);
+                    cmds.extend(self.query.run_pending(now));
+                }
+                cmds
+            }
+            Msg::AlertsReceived(notification) => {
+                self.query.alerts.on_notification(&notification);
+                let reply = self.stack.update(Msg::AlertsReceived(notification));
                 self.apply(reply)
             }
+            Msg::QueryFinished { .. }
+            | Msg::NamesLoaded(_)
+            | Msg::LabelValuesLoaded { .. }
+            | Msg::AlertsLoaded { .. }
+            | Msg::SilenceChanged(_) => self.on_query_msg(msg),
             Msg::FaultsPolled(_) | Msg::FaultInjected(_) | Msg::FaultsCleared(_) => {
                 let reply = self.faults.update(msg);
                 self.apply(reply)
@@ -410,6 +495,13 @@ impl App {
             let reply = self.faults.on_params_key(action, typed);
             return self.apply(reply);
         }
+        if let [typing @ (Context::QueryEditor | Context::RangePrompt | Context::SilenceForm)] =
+            contexts[..]
+        {
+            let action = keymap::lookup(typing, &key);
+            let reply = self.query.on_typing(key, action, self.now);
+            return self.apply(reply);
+        }
         for context in contexts {
             if let Some(action) = keymap::lookup(context, &key)
                 && let Some(cmds) = self.on_action(context, action)
@@ -451,6 +543,8 @@ impl App {
             Context::Confirm => {
                 let confirm = self.confirm.take()?;
                 if action != Action::Yes {
+                    // A query waiting for a lab the learner declined waits no longer.
+                    self.query.pending = None;
                     return Some(Vec::new());
                 }
                 for cmd in &confirm.on_yes {
@@ -459,8 +553,16 @@ impl App {
                 }
                 Some(confirm.on_yes)
             }
+            Context::Query | Context::Alerts => {
+                let reply = self.query.on_action(action, unix_seconds(self.now))?;
+                Some(self.apply(reply))
+            }
             // Typing contexts take every key in `on_key`.
-            Context::Filter | Context::FaultParams => None,
+            Context::Filter
+            | Context::FaultParams
+            | Context::QueryEditor
+            | Context::RangePrompt
+            | Context::SilenceForm => None,
         }
     }
 
@@ -470,6 +572,9 @@ impl App {
             Action::ToggleHelp => self.help = Some(0),
             Action::SwitchFocus => {
                 self.focus = match (self.focus, self.right) {
+                    (Focus::Navigator, RightPane::Query) => Focus::Query,
+                    (Focus::Query, RightPane::Query) if self.reader.is_some() => Focus::Reader,
+                    (Focus::Reader, RightPane::Query) => Focus::Query,
                     (Focus::Navigator, RightPane::Stack) => Focus::Stack,
                     (Focus::Navigator, RightPane::Faults) => Focus::Faults,
                     (Focus::Navigator, RightPane::Reader) if self.reader.is_some() => Focus::Reader,
@@ -481,6 +586,8 @@ impl App {
                 self.focus = Focus::Faults;
                 return self.poll_now();
             }
+            Action::ShowQuery => return self.show_query(),
+            Action::StartLab => return self.offer_lab_start(None),
             Action::ShowStack => {
                 self.right = RightPane::Stack;
                 self.focus = Focus::Stack;
@@ -516,19 +623,7 @@ impl App {
                 self.focus = Focus::Navigator;
                 Some(self.save())
             }
-            ReaderOutcome::Send(block) => {
-                self.next_query_id += 1;
-                self.notify(format!(
-                    "{} query sent: it runs in the query pane against {} when the lab is up",
-                    block.lang,
-                    block.lang.backend()
-                ));
-                Some(vec![Cmd::RunQuery {
-                    id: self.next_query_id,
-                    lang: block.lang,
-                    expr: block.code,
-                }])
-            }
+            ReaderOutcome::Send(block) => Some(self.send_to_query(block.lang, &block.code)),
             ReaderOutcome::Complete if kind == ItemKind::Challenge => {
                 self.warn("a challenge is completed by answering its questions, not by marking it");
                 Some(Vec::new())
@@ -576,6 +671,8 @@ impl App {
         self.since_poll += elapsed;
         let mut cmds = self.poll_if_due();
         cmds.extend(self.stack.on_tick(elapsed));
+        let visible = self.right == RightPane::Query;
+        cmds.extend(self.query.on_tick(elapsed, visible, unix_seconds(now)));
         if self.unsaved && self.since_save >= AUTOSAVE_EVERY {
             cmds.extend(self.save());
         }
@@ -590,7 +687,10 @@ impl App {
         };
         let width = self.areas().reader_width();
         self.reader = Some(Doc::open(item, width, &self.theme.markdown));
-        self.right = RightPane::Reader;
+        // The Query pane stays beside a lesson opened while it is shown.
+        if self.right != RightPane::Query {
+            self.right = RightPane::Reader;
+        }
         if focus_reader {
             self.focus = Focus::Reader;
         }
@@ -600,6 +700,8 @@ impl App {
 
     fn relayout(&mut self) {
         let areas = self.areas();
+        self.query
+            .set_width(super::panes::query::view::results_width(areas.query_pane()));
         if let Some(doc) = &mut self.reader {
             if doc.width() != areas.reader_width() {
                 doc.layout(areas.reader_width(), &self.theme.markdown);

@@ -1,7 +1,9 @@
 //! The panes that own a piece of the lab: each keeps its state, keys, messages and drawing
 //! in one folder, and answers the app with a [`Reply`].
 
+pub mod alerts;
 pub mod faults;
+pub mod query;
 pub mod stack;
 
 use super::app::{Cmd, Confirm, Notice};

@@ -15,9 +15,9 @@ use crate::lab::progress::Status;
 
 use super::app::{App, Focus, RightPane};
 use super::keymap::{self, Context};
-use super::layout::{Areas, MIN_HEIGHT, MIN_WIDTH};
+use super::layout::{MIN_HEIGHT, MIN_WIDTH};
 use super::navigator::TABS;
-use super::panes::{faults, stack};
+use super::panes::{faults, query, stack};
 
 /// ```text
 /// ┌ Lessons │ Challenges │ Drills ┐┌ Title ───────────────────────┐
@@ -29,16 +29,24 @@ use super::panes::{faults, stack};
 /// ```
 pub fn view(app: &App, frame: &mut Frame) {
     let area = frame.area();
-    let areas = Areas::new(area.width, area.height);
+    let areas = app.areas_for(area.width, area.height);
     if areas.too_small {
         draw_too_small(frame, area);
         return;
     }
-    draw_navigator(app, frame, areas.navigator);
+    if areas.navigator.width > 0 {
+        draw_navigator(app, frame, areas.navigator);
+    }
     match app.right {
         RightPane::Reader => draw_reader(app, frame, areas.reader),
         RightPane::Stack => stack::draw(app, frame, areas.reader),
         RightPane::Faults => faults::draw(app, frame, areas.reader),
+        RightPane::Query => {
+            if areas.query.is_some() {
+                draw_reader(app, frame, areas.reader);
+            }
+            query::view::draw_query(app, frame, areas.query_pane());
+        }
     }
     draw_status(app, frame, areas.status);
     if let Some(scroll) = app.help {

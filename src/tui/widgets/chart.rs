@@ -115,6 +115,16 @@ impl ChartModel {
         self
     }
 
+    /// The same chart over the whole queried range rather than just where samples are, so
+    /// a series that started late, or stopped, shows where in the window it did.
+    pub fn with_x_range(mut self, start: f64, end: f64) -> Self {
+        if end > start {
+            self.x_range = (start, end);
+            self.resize(self.width_cells);
+        }
+        self
+    }
+
     /// Re-downsamples every series for a new pane width.
     pub fn resize(&mut self, width_cells: u16) {
         self.width_cells = width_cells;
