@@ -423,7 +423,7 @@ async fn alertmanager_silences_alerts_groups_and_status() {
             .find(|a| a.status.state == AmState::Suppressed)
     })
     .await;
-    assert_eq!(silenced.status.silenced_by, [id.clone()]);
+    assert_eq!(silenced.status.silenced_by, std::slice::from_ref(&id));
 
     client.expire_silence(&id).await.unwrap();
     let expired = client.silences().await.unwrap();
