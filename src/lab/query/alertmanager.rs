@@ -114,6 +114,7 @@ pub enum SilenceState {
     Unknown,
 }
 
+/// A silence's state, wrapped as the API sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct SilenceStatus {
     pub state: SilenceState,
@@ -172,6 +173,7 @@ pub struct AlertFilter {
     pub inhibited: Option<bool>,
 }
 
+/// Alertmanager's build, as `labtui status` shows it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct VersionInfo {
@@ -183,6 +185,7 @@ pub struct VersionInfo {
     pub go_version: String,
 }
 
+/// Another Alertmanager of the same cluster (they share silences and deduplicate).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Peer {
     pub name: String,
@@ -199,6 +202,7 @@ pub struct ClusterStatus {
     pub peers: Vec<Peer>,
 }
 
+/// The configuration Alertmanager loaded, as YAML text, for lessons on routing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct ConfigText {
     #[serde(default)]
@@ -236,6 +240,7 @@ impl AlertmanagerClient {
         Self::with_options(base_url, &ClientOptions::default())
     }
 
+    /// A client with other settings (the CLI's `--timeout`, the console's shorter one).
     pub fn with_options(base_url: &str, options: &ClientOptions) -> Result<Self, QueryError> {
         Ok(Self {
             transport: Transport::new(BACKEND, base_url, options)?,

@@ -23,6 +23,7 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// Every backend, in the order the console lists them.
     pub const ALL: [Self; 4] = [
         Self::Prometheus,
         Self::Alertmanager,

@@ -35,6 +35,7 @@ impl PrometheusClient {
         Self::with_options(base_url, &ClientOptions::default())
     }
 
+    /// A client with other settings (the CLI's `--timeout`, the console's shorter one).
     pub fn with_options(base_url: &str, options: &ClientOptions) -> Result<Self, QueryError> {
         Ok(Self {
             transport: Transport::new(BACKEND, base_url, options)?,

@@ -164,12 +164,9 @@ impl Transport {
             let mut request = match body {
                 Body::Params(params) => {
                     let encoded = encode_params(&params);
-                    if method == reqwest::Method::GET && encoded.len() > MAX_GET_PARAMS {
-                        self.http
-                            .post(&url)
-                            .header(reqwest::header::CONTENT_TYPE, FORM)
-                            .body(encoded)
-                    } else if method == reqwest::Method::POST && !encoded.is_empty() {
+                    let long_get = method == reqwest::Method::GET && encoded.len() > MAX_GET_PARAMS;
+                    let form_post = method == reqwest::Method::POST && !encoded.is_empty();
+                    if long_get || form_post {
                         self.http
                             .post(&url)
                             .header(reqwest::header::CONTENT_TYPE, FORM)

@@ -189,6 +189,7 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// The alert's or the recorded series' name, whatever the kind of rule.
     pub fn name(&self) -> &str {
         match self {
             Self::Alerting(r) => &r.name,
@@ -196,6 +197,7 @@ impl Rule {
         }
     }
 
+    /// Whether the rule evaluated, whatever its kind: a broken rule never alerts.
     pub fn health(&self) -> RuleHealth {
         match self {
             Self::Alerting(r) => r.health,
