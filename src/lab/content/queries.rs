@@ -1,11 +1,12 @@
 //! Checks that a query is well formed before a learner ever runs it.
 //!
-//! PromQL is parsed with promql-parser. LogQL and TraceQL have no parser here, so they get a
+//! PromQL goes through the query console's syntax check (promql-parser underneath), so an
+//! author and a learner see the same reason for the same broken query. LogQL and TraceQL have no parser here, so they get a
 //! structural check that catches the usual slips: empty queries, unbalanced braces, parens,
 //! brackets or quotes, a LogQL query that starts with neither a stream selector nor a metric
 //! function, malformed LogQL label matchers or range durations, a TraceQL query with no spanset.
 
-use crate::lab::query::QueryLang;
+use crate::lab::query::{QueryLang, check_promql};
 
 use super::markdown::runnable_queries;
 use super::model::{Expectation, parse_window};
@@ -52,9 +53,9 @@ pub fn validate_query(lang: QueryLang, code: &str) -> Result<(), String> {
         return Err(format!("the {lang} query is empty"));
     }
     match lang {
-        QueryLang::PromQL => promql_parser::parser::parse(code)
-            .map(|_| ())
-            .map_err(|e| format!("PromQL does not parse: {e}")),
+        QueryLang::PromQL => {
+            check_promql(code).map_err(|e| format!("PromQL does not parse: {}", e.message))
+        }
         QueryLang::LogQL => check_logql(code).map_err(|e| format!("LogQL looks malformed: {e}")),
         QueryLang::TraceQL => {
             check_traceql(code).map_err(|e| format!("TraceQL looks malformed: {e}"))
@@ -341,6 +342,12 @@ mod tests {
             "PromQL does not parse",
         );
         err(QueryLang::PromQL, "  ", "empty");
+        // Grammar errors name the token instead of promql-parser's "invalid promql query".
+        err(
+            QueryLang::PromQL,
+            "up == 0 foo",
+            "PromQL does not parse: unexpected `foo`",
+        );
     }
 
     #[test]

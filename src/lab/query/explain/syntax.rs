@@ -41,8 +41,9 @@ const UNCLOSED_AT_END: &[&str] = &[
 /// learner types.
 ///
 /// `line` and `column` are 1-based (the column counts characters, not bytes) and describe
-/// `span.start`; both are 0 when `span` is `None`, which happens only when the search for the
-/// position ran out of budget.
+/// `span.start`; both are 0 when `span` is `None`: when the search for the position ran out
+/// of budget, or, in theory, when the scanner here and promql-parser's lexer disagree about
+/// what was left open.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}{}", at_suffix(*.line, *.column))]
 pub struct SyntaxError {
