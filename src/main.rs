@@ -45,6 +45,7 @@ fn open_console(cli: &Cli) -> Result<()> {
         .wrap_err_with(|| format!("could not create {}", paths.data_dir.display()))?;
     let _log_guard = init_logging(&paths);
     let config = config::load(&paths.config_file())?;
+    let first_launch = !paths.progress_file().exists();
     let loaded = progress::load(&paths.progress_file())?;
     let root = cli.content_root();
     let (catalog, problems) = Catalog::load(&root);
@@ -62,6 +63,9 @@ fn open_console(cli: &Cli) -> Result<()> {
     );
     app.content_problems = problems.len();
     app.query.history = History::load(&History::file(&paths.data_dir));
+    if first_launch {
+        app.welcome();
+    }
     if let Some(notice) = loaded.notice {
         app.warn(notice);
     }

@@ -15,7 +15,9 @@ fn open_a_lesson_show_help_and_quit_restores_the_terminal() {
         return;
     };
     tmux.wait_for("First steps");
-    tmux.keys(&["Enter"]);
+    // A first launch opens the welcome; `h` goes back to the list.
+    tmux.wait_for("Welcome to labtui");
+    tmux.keys(&["h", "Enter"]);
     tmux.wait_for("Every scrape sets");
     tmux.keys(&["?"]);
     tmux.wait_for("Keys — ? or Esc to close");
@@ -36,8 +38,8 @@ fn signal_restores_the_terminal_and_keeps_progress(signal: &str) {
     let Some(tmux) = Tmux::start(80, 24) else {
         return;
     };
-    tmux.wait_for("First steps");
-    tmux.keys(&["j", "Enter"]);
+    tmux.wait_for("Welcome to labtui");
+    tmux.keys(&["h", "j", "Enter"]);
     tmux.wait_for("A lesson with no queries");
     let pid = tmux.labtui_pid();
     let status = Command::new("kill")

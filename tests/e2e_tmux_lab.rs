@@ -139,7 +139,7 @@ fn a_lessons_query_runs_against_the_real_lab_and_shows_a_table_of_its_values() {
         return;
     };
     let home = tmux.home.path().to_path_buf();
-    tmux.wait_for("First steps");
+    tmux.wait_for("Welcome to labtui");
     let _lab = LabGuard(&home);
     let base = tools::free_port_base(300, 50).to_string();
     let up = labtui(&home, &["up", "--runtime", "native", "--port-base", &base]);
@@ -151,9 +151,17 @@ fn a_lessons_query_runs_against_the_real_lab_and_shows_a_table_of_its_values() {
     );
     let base: u16 = base.parse().expect("port base");
 
-    // Open the lesson, select its first runnable block (`up`) and send it.
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("runnable [1]");
+    // The console polls the lab on its own; once it has seen it, a query goes straight there.
+    // (The status bar is the last line; the welcome page quotes one too.)
+    tmux.wait_until("the lab in the status bar", |s| {
+        s.lines()
+            .rfind(|l| !l.trim().is_empty())
+            .is_some_and(|l| l.contains("lab: native") && l.contains("ready"))
+    });
+    // Back from the welcome to the list, open the lesson, select its first runnable block
+    // (`up`) and send it.
+    tmux.keys(&["h", "Enter"]);
+    tmux.wait_for("Every scrape sets");
     tmux.keys(&["n", "Enter"]);
     tmux.wait_for("PromQL │ LogQL");
     // Prometheus answers `up` once it has scraped itself; until then the table is empty.

@@ -239,7 +239,7 @@ use Context as C;
 pub const BINDINGS: &[Binding] = &[
     bind(C::Global, &[ch('q'), ctrl('c')], A::Quit, "quit (progress is saved)", "quit"),
     bind(C::Global, &[ch('?')], A::ToggleHelp, "show or hide this help", "help"),
-    bind(C::Global, &[key(KeyCode::Tab)], A::SwitchFocus, "switch between list and reader", "switch pane"),
+    bind(C::Global, &[key(KeyCode::Tab)], A::SwitchFocus, "move between the panes (list, reader, query…)", "switch pane"),
     bind(C::Global, &[ch('1')], A::ShowLessons, "show lessons", ""),
     bind(C::Global, &[ch('2')], A::ShowChallenges, "show challenges", ""),
     bind(C::Global, &[ch('3')], A::ShowDrills, "show drills", ""),

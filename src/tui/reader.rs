@@ -20,6 +20,8 @@ pub struct Doc {
     width: u16,
     pub scroll: usize,
     pub selected_block: Option<usize>,
+    /// Shipped with labtui (the welcome), not a content item: no progress is kept for it.
+    pub builtin: bool,
 }
 
 /// What the reader asks the app to do after a key.
@@ -46,6 +48,26 @@ impl Doc {
             width: 0,
             scroll: 0,
             selected_block: None,
+            builtin: false,
+        };
+        doc.layout(width, theme);
+        doc
+    }
+
+    /// The page a first launch opens: what the lab is, the keys that matter, how to start.
+    pub fn welcome(width: u16, theme: &MdTheme) -> Self {
+        let mut doc = Self {
+            id: "welcome".into(),
+            kind: ItemKind::Lesson,
+            title: "Welcome".into(),
+            markdown: include_str!("welcome.md").to_string(),
+            answer: None,
+            show_answer: false,
+            rendered: Rendered::default(),
+            width: 0,
+            scroll: 0,
+            selected_block: None,
+            builtin: true,
         };
         doc.layout(width, theme);
         doc

@@ -612,7 +612,8 @@ impl App {
         let outcome = doc.handle(action, height, &self.theme.markdown);
         let id = doc.id.clone();
         let kind = doc.kind;
-        if self.progress.item(&id).position != doc.scroll as u32 {
+        let builtin = doc.builtin;
+        if !builtin && self.progress.item(&id).position != doc.scroll as u32 {
             self.progress.set_position(&id, doc.scroll as u32);
             self.unsaved = true;
         }
@@ -624,6 +625,10 @@ impl App {
                 Some(self.save())
             }
             ReaderOutcome::Send(block) => Some(self.send_to_query(block.lang, &block.code)),
+            ReaderOutcome::Complete if builtin => {
+                self.notify("press Esc and open a lesson on the left to start the course");
+                Some(Vec::new())
+            }
             ReaderOutcome::Complete if kind == ItemKind::Challenge => {
                 self.warn("a challenge is completed by answering its questions, not by marking it");
                 Some(Vec::new())
@@ -647,8 +652,10 @@ impl App {
             self.navigator.scroll(delta.signum());
         } else if let Some(doc) = &mut self.reader {
             doc.scroll_by(delta, areas.reader_height());
-            self.progress.set_position(&doc.id, doc.scroll as u32);
-            self.unsaved = true;
+            if !doc.builtin {
+                self.progress.set_position(&doc.id, doc.scroll as u32);
+                self.unsaved = true;
+            }
         }
     }
 
@@ -658,6 +665,7 @@ impl App {
         self.since_save += elapsed;
         if self.idle_for < IDLE_AFTER
             && let Some(doc) = &self.reader
+            && !doc.builtin
         {
             // Ticks are sub-second; carry the remainder so no time is lost or invented.
             self.time_carry += elapsed;
@@ -677,6 +685,14 @@ impl App {
             cmds.extend(self.save());
         }
         cmds
+    }
+
+    /// A first launch: the welcome page in the reader, focused, so `U` and `n` work at once.
+    pub fn welcome(&mut self) {
+        let width = self.areas().reader_width();
+        self.reader = Some(Doc::welcome(width, &self.theme.markdown));
+        self.right = RightPane::Reader;
+        self.focus = Focus::Reader;
     }
 
     /// Opens an item in the reader and records that the learner started it.
