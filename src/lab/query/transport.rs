@@ -64,6 +64,7 @@ pub(crate) struct Transport {
     base_url: String,
     http: reqwest::Client,
     timeout: Duration,
+    connect_timeout: Duration,
     next_id: Arc<AtomicU64>,
 }
 
@@ -107,6 +108,7 @@ impl Transport {
             base_url,
             http,
             timeout: options.timeout,
+            connect_timeout: options.connect_timeout,
             next_id: Arc::new(AtomicU64::new(1)),
         })
     }
@@ -211,7 +213,12 @@ impl Transport {
             QueryError::Timeout {
                 backend: self.backend.to_string(),
                 url: self.base_url.clone(),
-                after: self.timeout,
+                // A connect that timed out gave up sooner than the whole request would.
+                after: if e.is_connect() {
+                    self.connect_timeout
+                } else {
+                    self.timeout
+                },
             }
         } else {
             QueryError::Unreachable {
