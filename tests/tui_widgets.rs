@@ -236,3 +236,23 @@ fn an_empty_table_draws_nothing_and_many_rows_scroll() {
     assert!(text.contains("pod-499"), "{text}");
     assert!(!text.contains("pod-480 "), "{text}");
 }
+
+#[test]
+fn tiny_and_huge_areas_draw_without_panicking() {
+    let mut model = chart(80);
+    model.cursor_left();
+    let table = TableModel::from_vector(&p95_per_pod(), Unit::Seconds);
+    for (w, h) in [
+        (0, 0),
+        (1, 1),
+        (5, 3),
+        (20, 5),
+        (100, 4),
+        (100, 2),
+        (250, 80),
+    ] {
+        model.resize(w);
+        chart_screen(&model, w, h);
+        table_screen(&table, 5, w, h);
+    }
+}
