@@ -8,6 +8,7 @@
 
 mod axes;
 mod downsample;
+mod legend;
 mod render;
 #[cfg(test)]
 mod tests;
@@ -128,8 +129,9 @@ impl ChartModel {
     /// Re-downsamples every series for a new pane width.
     pub fn resize(&mut self, width_cells: u16) {
         self.width_cells = width_cells;
-        // Braille has two dots per cell across.
-        let buckets = usize::from(width_cells.max(1)) * 2;
+        // One bucket per cell, each keeping its lowest and highest point: about two points
+        // per cell, which is what braille's two dots across can show.
+        let buckets = usize::from(width_cells.max(1));
         let max_gap = self.step.map_or(f64::INFINITY, |s| s * 1.5);
         for s in &mut self.series {
             s.segments = downsample::runs(&s.samples, max_gap)

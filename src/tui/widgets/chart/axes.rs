@@ -14,23 +14,37 @@ pub(super) fn x_range(times: &[f64]) -> (f64, f64) {
     }
 }
 
-/// Time labels evenly spread over the range: five on wide panes, three on narrow ones.
-/// Seconds are shown when the range is under half an hour, the date when over a day.
+/// Time labels evenly spread over the range: up to five on wide panes, three on narrow
+/// ones, preferring a count that lands every label on a whole minute. Seconds are shown
+/// when the range is under ten minutes or the labels miss whole minutes, the date when the
+/// range is over a day.
 pub(super) fn x_labels(range: (f64, f64), offset: FixedOffset, width_cells: u16) -> Vec<String> {
-    let n = if width_cells >= 100 { 5 } else { 3 };
     let span = range.1 - range.0;
+    let candidates: &[usize] = if width_cells >= 100 {
+        &[4, 3, 5, 2]
+    } else {
+        &[2, 3]
+    };
+    let at = |intervals: usize| -> Vec<f64> {
+        (0..=intervals)
+            .map(|i| range.0 + span * i as f64 / intervals as f64)
+            .collect()
+    };
+    let whole = candidates
+        .iter()
+        .map(|n| at(*n))
+        .find(|ts| ts.iter().all(|t| t.rem_euclid(60.0) == 0.0));
     let format = if span > 86_400.0 {
         "%m-%d %H:%M"
-    } else if span < 1800.0 {
+    } else if span < 600.0 || (whole.is_none() && span < 1800.0) {
         "%H:%M:%S"
     } else {
         "%H:%M"
     };
-    (0..n)
-        .map(|i| {
-            let t = range.0 + span * i as f64 / (n - 1) as f64;
-            clock(t, offset, format)
-        })
+    whole
+        .unwrap_or_else(|| at(candidates[0]))
+        .into_iter()
+        .map(|t| clock(t, offset, format))
         .collect()
 }
 

@@ -4,18 +4,15 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::symbols::Marker;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Widget};
 
 use super::ChartModel;
-use super::axes::clock;
+use super::legend::Legend;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::labels::truncate;
 
 /// From this width on the legend sits right of the plot; below it, under the plot.
 const LEGEND_SIDE_WIDTH: u16 = 100;
-/// Space between a legend label and its value.
-const GAP: usize = 2;
 
 /// Draws the chart and its legend into `area`; draws nothing when there is no sample, so
 /// the pane can show its own empty state.
@@ -34,9 +31,9 @@ pub fn render_chart(model: &ChartModel, theme: &Theme, area: Rect, buf: &mut Buf
     if area.is_empty() || model.is_empty() {
         return;
     }
-    let legend = legend_lines(model, theme);
+    let legend = Legend::new(model);
     let (plot_area, legend_area) = if area.width >= LEGEND_SIDE_WIDTH {
-        let natural = legend.iter().map(Line::width).max().unwrap_or(0) as u16;
+        let natural = u16::try_from(legend.natural_width()).unwrap_or(u16::MAX);
         let width = natural.clamp(20, area.width * 2 / 5);
         let [plot, _, legend] = Layout::horizontal([
             Constraint::Fill(1),
@@ -46,7 +43,7 @@ pub fn render_chart(model: &ChartModel, theme: &Theme, area: Rect, buf: &mut Buf
         .areas(area);
         (plot, legend)
     } else {
-        let wanted = legend.len() as u16;
+        let wanted = u16::try_from(legend.lines()).unwrap_or(u16::MAX);
         let height = if area.height < 8 {
             0
         } else {
@@ -57,7 +54,7 @@ pub fn render_chart(model: &ChartModel, theme: &Theme, area: Rect, buf: &mut Buf
         (plot, legend)
     };
     draw_plot(model, theme, plot_area, buf);
-    draw_legend(legend, theme, legend_area, buf);
+    legend.draw(theme, legend_area, buf);
 }
 
 fn draw_plot(model: &ChartModel, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -117,96 +114,4 @@ fn thin(labels: &[String], max: usize) -> Vec<&str> {
         kept = vec![kept[0], kept[kept.len() - 1]];
     }
     kept
-}
-
-/// The legend's lines: a heading saying which instant the values are from, then one line
-/// per series: swatch, number, shown mark, label, value.
-fn legend_lines<'a>(model: &'a ChartModel, theme: &Theme) -> Vec<Line<'a>> {
-    let cursor_values = model.values_at_cursor();
-    let heading = model.cursor_time().map_or_else(
-        || "latest".to_string(),
-        |t| format!("at {}", clock(t, model.utc_offset, "%H:%M:%S")),
-    );
-    let digits = model.series.len().to_string().len();
-    let values: Vec<String> = model
-        .series
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let v = if cursor_values.is_empty() {
-                s.last
-            } else {
-                cursor_values.get(i).and_then(|c| c.2)
-            };
-            v.map_or_else(|| "–".to_string(), |v| model.unit.format(v))
-        })
-        .collect();
-    let label_width = model
-        .series
-        .iter()
-        .map(|s| s.label.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(60);
-    let mut lines = vec![Line::styled(heading, theme.title)];
-    for (i, s) in model.series.iter().enumerate() {
-        let hidden = model.is_hidden(i);
-        let style = if hidden { theme.muted } else { Style::new() };
-        let label = truncate(&s.label, label_width);
-        let pad = label_width.saturating_sub(label.chars().count()) + GAP;
-        lines.push(Line::from(vec![
-            Span::styled("━━ ", theme.series[s.colour % theme.series.len()]),
-            Span::styled(
-                format!(
-                    "{:>digits$} {} {label}{:pad$}",
-                    i + 1,
-                    if hidden { "[ ]" } else { "[x]" },
-                    ""
-                ),
-                style,
-            ),
-            Span::styled(values[i].clone(), style),
-        ]));
-    }
-    lines
-}
-
-/// Draws as many legend lines as fit, cut to the width with `…`; when some do not fit,
-/// the last row says how many are left out.
-fn draw_legend(lines: Vec<Line<'_>>, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let rows = usize::from(area.height);
-    if rows == 0 {
-        return;
-    }
-    let total = lines.len();
-    let shown = if total > rows { rows - 1 } else { total };
-    let width = usize::from(area.width);
-    for (row, line) in lines.into_iter().take(shown).enumerate() {
-        let y = area.y + row as u16;
-        let fitted = fit(line, width);
-        buf.set_line(area.x, y, &fitted, area.width);
-    }
-    if total > shown {
-        let more = format!("+{} more", total - shown);
-        buf.set_line(
-            area.x,
-            area.y + shown as u16,
-            &Line::styled(more, theme.muted),
-            area.width,
-        );
-    }
-}
-
-/// A line cut to `width` cells, its label shortened first so the value stays readable.
-fn fit(line: Line<'_>, width: usize) -> Line<'_> {
-    let total = line.width();
-    if total <= width || line.spans.len() < 3 {
-        return line;
-    }
-    let over = total - width;
-    let mut spans = line.spans;
-    let label = spans[1].content.trim_end().to_string();
-    let keep = label.chars().count().saturating_sub(over + GAP).max(1);
-    spans[1].content = format!("{}{:GAP$}", truncate(&label, keep), "").into();
-    Line::from(spans)
 }

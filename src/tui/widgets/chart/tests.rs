@@ -82,12 +82,12 @@ fn y_range_fits_the_shown_series_and_floors_at_zero() {
     let mut model = ChartModel::new(&data, Unit::Seconds, 80);
     let (lo, hi) = model.y_range();
     assert_eq!(lo, 0.0);
-    assert!(hi >= 4.0 && hi <= 5.0, "{hi}");
+    assert!((4.0..=5.0).contains(&hi), "{hi}");
     model.toggle(1);
     assert!(model.is_hidden(1));
     let (lo, hi) = model.y_range();
     assert_eq!(lo, 0.0);
-    assert!(hi >= 0.3 && hi <= 0.5, "{hi}");
+    assert!((0.3..=0.5).contains(&hi), "{hi}");
     model.toggle(1);
     assert!(model.y_range().1 >= 4.0);
     model.toggle(7);

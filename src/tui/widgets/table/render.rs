@@ -14,6 +14,8 @@ use crate::tui::widgets::labels::{format_labels, truncate};
 const MIN_COLUMN: usize = 4;
 /// The value column's heading.
 const VALUE: &str = "value";
+/// Marks the selected row, so it shows without colour or reverse video too.
+const MARK: &str = "›";
 
 /// Where each part of the table goes in `area`.
 struct Parts {
@@ -87,16 +89,19 @@ pub fn render_table(
             parts.common.width,
         );
     }
-    let widths = column_widths(model, usize::from(area.width));
+    // The mark column and its spacing take two cells.
+    let widths = column_widths(model, usize::from(area.width).saturating_sub(2));
     let header = Row::new(
-        model
-            .columns
-            .iter()
-            .map(String::as_str)
-            .chain([VALUE])
-            .zip(&widths)
-            .enumerate()
-            .map(|(i, (name, w))| cell(name, *w, i == model.columns.len())),
+        [Cell::from(" ")].into_iter().chain(
+            model
+                .columns
+                .iter()
+                .map(String::as_str)
+                .chain([VALUE])
+                .zip(&widths)
+                .enumerate()
+                .map(|(i, (name, w))| cell(name, *w, i == model.columns.len())),
+        ),
     )
     .style(theme.title);
     let visible = usize::from(parts.body.height.saturating_sub(1));
@@ -115,14 +120,17 @@ pub fn render_table(
                 .zip(&widths)
                 .enumerate()
                 .map(|(c, (text, w))| cell(text, *w, c == model.columns.len()));
-            let row = Row::new(cells);
+            let mark = Cell::from(if i == selected { MARK } else { " " });
+            let row = Row::new([mark].into_iter().chain(cells));
             if i == selected {
                 row.style(theme.selected)
             } else {
                 row
             }
         });
-    let constraints = widths.iter().map(|w| Constraint::Length(*w as u16));
+    let constraints = [Constraint::Length(1)]
+        .into_iter()
+        .chain(widths.iter().map(|w| Constraint::Length(*w as u16)));
     Widget::render(
         Table::new(rows, constraints)
             .header(header)
@@ -180,28 +188,44 @@ fn column_widths(model: &TableModel, width: usize) -> Vec<usize> {
     widths
 }
 
-/// `text` over the rows of `area`, cut by character, the last row ending in `…` if more
-/// was left.
+/// `text` over the rows of `area`, broken after ", " where it can be (by character
+/// where one label is wider than the row), the last row ending in `…` if more was left.
 fn draw_wrapped(text: &str, area: Rect, buf: &mut Buffer) {
     let width = usize::from(area.width);
-    if width == 0 {
+    let rows = usize::from(area.height);
+    if width == 0 || rows == 0 {
         return;
     }
-    let chars: Vec<char> = text.chars().collect();
-    for (row, y) in (area.top()..area.bottom()).enumerate() {
-        let start = row * width;
-        if start >= chars.len() {
-            break;
-        }
-        let last = y + 1 == area.bottom();
-        let rest: String = chars[start..].iter().collect();
-        let piece = if last {
-            truncate(&rest, width)
+    let lines = wrap(text, width);
+    for (i, line) in lines.iter().take(rows).enumerate() {
+        let piece = if i + 1 == rows && lines.len() > rows {
+            truncate(&format!("{line}  "), width)
         } else {
-            chars[start..(start + width).min(chars.len())]
-                .iter()
-                .collect()
+            line.clone()
         };
-        buf.set_line(area.x, y, &Line::raw(piece), area.width);
+        buf.set_line(area.x, area.y + i as u16, &Line::raw(piece), area.width);
     }
+}
+
+/// Greedy wrapping at ", ", with pieces wider than `width` cut by character.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for piece in text.split_inclusive(", ") {
+        if current.chars().count() + piece.trim_end().chars().count() > width && !current.is_empty()
+        {
+            lines.push(current.trim_end().to_string());
+            current = String::new();
+        }
+        current.push_str(piece);
+        while current.trim_end().chars().count() > width {
+            let head: String = current.chars().take(width).collect();
+            current = current.chars().skip(width).collect();
+            lines.push(head);
+        }
+    }
+    if !current.trim_end().is_empty() {
+        lines.push(current.trim_end().to_string());
+    }
+    lines
 }
