@@ -8,7 +8,6 @@
 //! [RUNS]`. Prometheus runs in a temporary directory on a free port and is stopped at the
 //! end; `--prometheus-url URL` measures against one that already runs instead.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -118,23 +117,11 @@ fn main() -> Res<()> {
     // A home whose running lab names this Prometheus, for the second case.
     let lab_home = home.path().join("lab-home");
     let mut state = LabState::empty(RuntimeKind::Native, Profile::Core);
-    state.components.push(ComponentRecord {
-        name: "prometheus".into(),
-        url: url.clone(),
-        ready_url: format!("{url}/-/ready"),
-        ports: BTreeMap::new(),
-        version: None,
-        ready_timeout_s: 30,
-        started_at: chrono::Utc::now(),
-        pid: None,
-        start_ticks: None,
-        binary: None,
-        command: Vec::new(),
-        env: BTreeMap::new(),
-        workdir: None,
-        log_file: None,
-        container: None,
-    });
+    state.components.push(ComponentRecord::reached_at(
+        "prometheus",
+        &url,
+        &format!("{url}/-/ready"),
+    ));
     state.save(&LabDirs::new(&Paths::under(&lab_home)))?;
     let flag_home = home.path().join("flag-home");
     std::fs::create_dir_all(&flag_home)?;

@@ -49,11 +49,38 @@ fn post_alert(alertmanager: &str) {
     });
 }
 
+/// The native lab's programs are here (else the test returns: CI installs them).
+fn lab_installed() -> bool {
+    tools::installed(&["prometheus"]).is_some()
+        && tools::installed(&["alertmanager", "prometheus-alertmanager"]).is_some()
+}
+
+/// `labtui up` on free ports in `home`; the guard stops the lab even when the test fails.
+fn start_lab(home: &Path) -> (LabGuard<'_>, u16) {
+    let guard = LabGuard(home);
+    let base = tools::free_port_base(300, 50);
+    let up = labtui(
+        home,
+        &[
+            "up",
+            "--runtime",
+            "native",
+            "--port-base",
+            &base.to_string(),
+        ],
+    );
+    assert!(
+        up.status.success(),
+        "labtui up failed:\n{}{}",
+        String::from_utf8_lossy(&up.stdout),
+        String::from_utf8_lossy(&up.stderr)
+    );
+    (guard, base)
+}
+
 #[test]
 fn stack_pane_finds_a_lab_started_outside_and_notices_a_killed_component() {
-    if tools::installed(&["prometheus"]).is_none()
-        || tools::installed(&["alertmanager", "prometheus-alertmanager"]).is_none()
-    {
+    if !lab_installed() {
         return;
     }
     let Some(tmux) = Tmux::start(140, 30) else {
@@ -64,15 +91,7 @@ fn stack_pane_finds_a_lab_started_outside_and_notices_a_killed_component() {
     tmux.keys(&["s"]);
     tmux.wait_for("No lab is running");
 
-    let _lab = LabGuard(&home);
-    let base = tools::free_port_base(300, 50).to_string();
-    let up = labtui(&home, &["up", "--runtime", "native", "--port-base", &base]);
-    assert!(
-        up.status.success(),
-        "labtui up failed:\n{}{}",
-        String::from_utf8_lossy(&up.stdout),
-        String::from_utf8_lossy(&up.stderr)
-    );
+    let (_lab, _) = start_lab(&home);
 
     // The pane polls on its own: no key press needed to see the new lab.
     let row_of = |screen: &str, name: &str| {
@@ -130,9 +149,7 @@ fn stack_pane_finds_a_lab_started_outside_and_notices_a_killed_component() {
 
 #[test]
 fn a_lessons_query_runs_against_the_real_lab_and_shows_a_table_of_its_values() {
-    if tools::installed(&["prometheus"]).is_none()
-        || tools::installed(&["alertmanager", "prometheus-alertmanager"]).is_none()
-    {
+    if !lab_installed() {
         return;
     }
     let Some(tmux) = Tmux::start(120, 36) else {
@@ -140,16 +157,7 @@ fn a_lessons_query_runs_against_the_real_lab_and_shows_a_table_of_its_values() {
     };
     let home = tmux.home.path().to_path_buf();
     tmux.wait_for("Welcome to labtui");
-    let _lab = LabGuard(&home);
-    let base = tools::free_port_base(300, 50).to_string();
-    let up = labtui(&home, &["up", "--runtime", "native", "--port-base", &base]);
-    assert!(
-        up.status.success(),
-        "labtui up failed:\n{}{}",
-        String::from_utf8_lossy(&up.stdout),
-        String::from_utf8_lossy(&up.stderr)
-    );
-    let base: u16 = base.parse().expect("port base");
+    let (_lab, base) = start_lab(&home);
 
     // The console polls the lab on its own; once it has seen it, a query goes straight there.
     // (The status bar is the last line; the welcome page quotes one too.)

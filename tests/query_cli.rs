@@ -4,7 +4,6 @@
 #[path = "support/backends.rs"]
 mod backends;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
@@ -44,23 +43,11 @@ fn cells(line: &str) -> Vec<&str> {
 /// Record a lab whose Prometheus is at `url`, as `labtui up` would.
 fn running_lab(home: &Path, url: &str) {
     let mut state = LabState::empty(RuntimeKind::Native, Profile::Core);
-    state.components.push(ComponentRecord {
-        name: "prometheus".into(),
-        url: url.into(),
-        ready_url: format!("{url}/-/ready"),
-        ports: BTreeMap::new(),
-        version: None,
-        ready_timeout_s: 30,
-        started_at: chrono::Utc::now(),
-        pid: None,
-        start_ticks: None,
-        binary: None,
-        command: Vec::new(),
-        env: BTreeMap::new(),
-        workdir: None,
-        log_file: None,
-        container: None,
-    });
+    state.components.push(ComponentRecord::reached_at(
+        "prometheus",
+        url,
+        &format!("{url}/-/ready"),
+    ));
     state
         .save(&LabDirs::new(&Paths::under(home)))
         .expect("state");

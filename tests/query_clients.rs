@@ -274,7 +274,11 @@ fn recorder(reply: Option<&'static str>) -> (String, std::thread::JoinHandle<Str
                     body.len()
                 );
             }
-            None => std::thread::sleep(Duration::from_secs(2)),
+            // Silent: hold the connection until the client gives up and closes it.
+            None => {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+                let _ = stream.read(&mut buf);
+            }
         }
         String::from_utf8_lossy(&seen).into_owned()
     });

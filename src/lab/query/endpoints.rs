@@ -265,23 +265,11 @@ mod tests {
     fn lab_with(paths: &Paths, components: &[(&str, &str)]) {
         let mut state = LabState::empty(RuntimeKind::Native, Profile::Core);
         for (name, url) in components {
-            state.components.push(ComponentRecord {
-                name: (*name).to_string(),
-                url: (*url).to_string(),
-                ready_url: format!("{url}/-/ready"),
-                ports: BTreeMap::new(),
-                version: None,
-                ready_timeout_s: 30,
-                started_at: chrono::Utc::now(),
-                pid: None,
-                start_ticks: None,
-                binary: None,
-                command: Vec::new(),
-                env: BTreeMap::new(),
-                workdir: None,
-                log_file: None,
-                container: None,
-            });
+            state.components.push(ComponentRecord::reached_at(
+                name,
+                url,
+                &format!("{url}/-/ready"),
+            ));
         }
         state.save(&LabDirs::new(paths)).unwrap();
     }

@@ -3,7 +3,7 @@
 //! Alertmanager; Loki and Tempo follow), where each backend's URL comes from, and the
 //! console's query history.
 //!
-//! No ratatui here: results are plain data that the CLI prints and the console draws.
+//! The UI stays out of here: results are plain data that the CLI prints and the console draws.
 
 pub mod alertmanager;
 pub mod endpoints;

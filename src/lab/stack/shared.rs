@@ -121,21 +121,14 @@ pub(crate) fn base_record(plan: &Plan, component: &Component) -> ComponentRecord
         .port(&component.name, &component.ready_port)
         .unwrap_or(primary);
     ComponentRecord {
-        name: component.name.clone(),
-        url: format!("http://127.0.0.1:{primary}"),
-        ready_url: format!("http://127.0.0.1:{ready_port}{}", component.ready_path),
         ports: plan.ports.get(&component.name).cloned().unwrap_or_default(),
         version: component.version.clone(),
         ready_timeout_s: component.ready_timeout.as_secs(),
-        started_at: Utc::now(),
-        pid: None,
-        start_ticks: None,
-        binary: None,
-        command: Vec::new(),
-        env: BTreeMap::new(),
-        workdir: None,
-        log_file: None,
-        container: None,
+        ..ComponentRecord::reached_at(
+            &component.name,
+            &format!("http://127.0.0.1:{primary}"),
+            &format!("http://127.0.0.1:{ready_port}{}", component.ready_path),
+        )
     }
 }
 

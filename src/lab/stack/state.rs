@@ -100,6 +100,30 @@ pub struct ComponentRecord {
     pub container: Option<String>,
 }
 
+impl ComponentRecord {
+    /// A component reached at `url` and checked at `ready_url`, started now, with nothing
+    /// yet known about how it runs; runtimes fill that in.
+    pub fn reached_at(name: &str, url: &str, ready_url: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            url: url.to_string(),
+            ready_url: ready_url.to_string(),
+            ports: BTreeMap::new(),
+            version: None,
+            ready_timeout_s: 30,
+            started_at: Utc::now(),
+            pid: None,
+            start_ticks: None,
+            binary: None,
+            command: Vec::new(),
+            env: BTreeMap::new(),
+            workdir: None,
+            log_file: None,
+            container: None,
+        }
+    }
+}
+
 /// Why a component of the profile is not running.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
