@@ -12,26 +12,21 @@ use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind,
 };
 
-use crate::lab::alerts::Notification;
 use crate::lab::content::{Catalog, ItemKind};
-use crate::lab::faults::{ActiveFault, InjectRequest};
 use crate::lab::progress::Progress;
-use crate::lab::query::alertmanager::NewSilence;
 use crate::lab::query::history::History;
-use crate::lab::query::{QueryError, QueryLang, QueryOutcome, QueryWindow};
-use crate::lab::shop::traffic::TrafficStatus;
-use crate::lab::stack::{ComponentStatus, ControlAction, UpEvent};
+
+mod msg;
+mod query;
+
+pub use msg::{Cmd, Confirm, LabSnapshot, Msg, Notice, QuerySlot};
 
 use super::keymap::{self, Action, Context};
 use super::layout::Areas;
 use super::navigator::{NavOutcome, Navigator};
-mod query;
-
 use super::panes::Reply;
-use super::panes::alerts::AlertsSnapshot;
 use super::panes::faults::FaultsPane;
 use super::panes::query::QueryPane;
-use super::panes::query::complete::Known;
 use super::panes::query::update::unix_seconds;
 use super::panes::stack::StackPane;
 use super::reader::{Doc, ReaderOutcome};
@@ -63,144 +58,6 @@ pub enum RightPane {
     Faults,
     /// The Query pane: beside the reader when a lesson is open.
     Query,
-}
-
-/// Which request a query run may supersede: the results area's, or one explain node's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum QuerySlot {
-    Main,
-    Node(usize),
-}
-
-/// A yes/no question in front of everything else.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Confirm {
-    pub question: String,
-    pub on_yes: Vec<Cmd>,
-}
-
-/// What the lab poll found: the runtime and each component, or nothing running.
-pub type LabSnapshot = Option<(String, Vec<ComponentStatus>)>;
-
-/// Inputs to `update`: terminal events, the clock, and results of effects.
-#[derive(Debug, Clone)]
-pub enum Msg {
-    Key(KeyEvent),
-    Mouse(MouseEvent),
-    Resized {
-        width: u16,
-        height: u16,
-    },
-    Tick {
-        elapsed: Duration,
-        now: DateTime<Utc>,
-    },
-    ProgressSaved(Result<(), String>),
-    LabPolled {
-        id: u64,
-        result: Result<LabSnapshot, String>,
-    },
-    ComponentControlled {
-        component: String,
-        action: ControlAction,
-        result: Result<(), String>,
-    },
-    LogsLoaded {
-        component: String,
-        result: Result<Vec<String>, String>,
-    },
-    /// Alertmanager delivered a notification to the console's webhook.
-    AlertsReceived(Notification),
-    /// The console could not listen for alerts (port taken…).
-    AlertsUnavailable(String),
-    /// The faults active in the lab (polled with the lab).
-    FaultsPolled(Result<Vec<ActiveFault>, String>),
-    FaultInjected(Result<ActiveFault, String>),
-    FaultsCleared(Result<Vec<ActiveFault>, String>),
-    /// The traffic generator's rate and counters (polled with the lab, or after a change).
-    TrafficUpdated(Result<TrafficStatus, String>),
-    /// Which runtime `StartLab` picked, and why.
-    LabUpChose(String),
-    LabUpProgressed(UpEvent),
-    LabUpFinished(Result<String, String>),
-    /// A query's answer, by the id it was sent with.
-    QueryFinished {
-        id: u64,
-        result: Result<QueryOutcome, QueryError>,
-    },
-    /// Metric and label names for completion.
-    NamesLoaded(Result<Known, String>),
-    LabelValuesLoaded {
-        label: String,
-        result: Result<Vec<String>, String>,
-    },
-    /// Rules, Alertmanager groups and silences for the Alerts tab.
-    AlertsLoaded {
-        id: u64,
-        snapshot: AlertsSnapshot,
-    },
-    /// A silence was created or expired (the message says which), or why not.
-    SilenceChanged(Result<String, String>),
-    /// SIGTERM, SIGHUP or the terminal going away.
-    Terminate,
-}
-
-/// Effects `update` asks the runtime to perform.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cmd {
-    SaveProgress(Progress),
-    /// Run a lesson's query in the query pane; `id` lets stale results be dropped.
-    /// Run a query; a newer one in the same slot supersedes it.
-    RunQuery {
-        id: u64,
-        lang: QueryLang,
-        expr: String,
-        window: QueryWindow,
-        slot: QuerySlot,
-    },
-    /// Fetch metric and label names for completion.
-    LoadNames,
-    LoadLabelValues {
-        label: String,
-    },
-    LoadAlerts {
-        id: u64,
-    },
-    CreateSilence(NewSilence),
-    ExpireSilence {
-        id: String,
-    },
-    SaveHistory(History),
-    /// Read the lab state and ask its runtime for each component's status.
-    PollLab {
-        id: u64,
-    },
-    ControlComponent {
-        component: String,
-        action: ControlAction,
-    },
-    LoadLogs {
-        component: String,
-        tail: usize,
-    },
-    /// Start the lab with the configured runtime, streaming progress back.
-    StartLab,
-    InjectFault(InjectRequest),
-    /// Clear one fault by name, or all.
-    ClearFaults(Option<String>),
-    /// Change the shop's traffic rate (for `burst_seconds`, then back).
-    SetTraffic {
-        rps: f64,
-        burst_seconds: Option<u64>,
-    },
-    Quit,
-}
-
-/// A one-line message in the status bar.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notice {
-    pub text: String,
-    pub is_error: bool,
 }
 
 /// Everything the UI shows, as plain data.

@@ -3,7 +3,6 @@
 use super::super::*;
 use super::{COURSE_QUERIES, error};
 
-
 fn assert_error(expr: &str, message: &str, at: &str, line: usize, column: usize) {
     let (err, text) = error(expr);
     assert_eq!(

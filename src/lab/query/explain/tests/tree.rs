@@ -5,7 +5,6 @@ use promql_parser::parser::{self, Expr};
 use super::super::*;
 use super::{COURSE_QUERIES, error};
 
-
 /// Sorts matchers: promql-parser prints them sorted but compares them in order.
 fn normalise(expr: &mut Expr) {
     match expr {
