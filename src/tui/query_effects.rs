@@ -71,28 +71,22 @@ impl QueryEffects {
 
     fn prometheus(&self) -> Result<PrometheusClient, QueryError> {
         let url = self.url(Backend::Prometheus)?;
-        let mut cached = self.prometheus.lock().unwrap_or_else(|e| e.into_inner());
-        match &*cached {
-            Some(client) if client.base_url() == url => Ok(client.clone()),
-            _ => {
-                let client = PrometheusClient::new(&url)?;
-                *cached = Some(client.clone());
-                Ok(client)
-            }
-        }
+        cached(
+            &self.prometheus,
+            &url,
+            PrometheusClient::base_url,
+            PrometheusClient::new,
+        )
     }
 
     fn alertmanager(&self) -> Result<AlertmanagerClient, QueryError> {
         let url = self.url(Backend::Alertmanager)?;
-        let mut cached = self.alertmanager.lock().unwrap_or_else(|e| e.into_inner());
-        match &*cached {
-            Some(client) if client.base_url() == url => Ok(client.clone()),
-            _ => {
-                let client = AlertmanagerClient::new(&url)?;
-                *cached = Some(client.clone());
-                Ok(client)
-            }
-        }
+        cached(
+            &self.alertmanager,
+            &url,
+            AlertmanagerClient::base_url,
+            AlertmanagerClient::new,
+        )
     }
 
     /// Runs a query; an earlier one in the same slot is aborted.
@@ -225,5 +219,24 @@ impl QueryEffects {
                 tracing::warn!(path = %path.display(), error = %e, "could not save query history");
             }
         });
+    }
+}
+
+/// The client kept in `slot` while its URL stays the same (its connections are reused),
+/// else a new one for `url`.
+fn cached<C: Clone>(
+    slot: &Mutex<Option<C>>,
+    url: &str,
+    base_url: impl Fn(&C) -> &str,
+    new: impl Fn(&str) -> Result<C, QueryError>,
+) -> Result<C, QueryError> {
+    let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+    match &*slot {
+        Some(client) if base_url(client) == url => Ok(client.clone()),
+        _ => {
+            let client = new(url)?;
+            *slot = Some(client.clone());
+            Ok(client)
+        }
     }
 }

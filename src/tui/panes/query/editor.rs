@@ -91,7 +91,8 @@ impl Editor {
         }
     }
 
-    fn refresh_candidates(&mut self, known: &Known) {
+    /// Suggestions for the word at the cursor, from the names known now.
+    pub fn refresh_candidates(&mut self, known: &Known) {
         if self.lang != QueryLang::PromQL {
             self.candidates.clear();
             return;

@@ -33,7 +33,20 @@ impl QueryPane {
         action: Option<Action>,
         clock: DateTime<Utc>,
     ) -> Reply {
-        let known = self.known.clone();
+        // The names are only read while typing; lent out so the tab can be borrowed too.
+        let known = std::mem::take(&mut self.known);
+        let reply = self.type_key(key, action, clock, &known);
+        self.known = known;
+        reply
+    }
+
+    fn type_key(
+        &mut self,
+        key: KeyEvent,
+        action: Option<Action>,
+        clock: DateTime<Utc>,
+        known: &Known,
+    ) -> Reply {
         if self.tab == Tab::Alerts {
             return self.alerts.on_typing(key, action, clock);
         }
@@ -70,8 +83,8 @@ impl QueryPane {
         let editor = &mut self.lang_tab_mut(lang).editor;
         let newline = key.code == KeyCode::Enter && key.modifiers.contains(KeyModifiers::ALT);
         match action {
-            _ if newline => editor.newline(&known),
-            Some(Action::Newline) => editor.newline(&known),
+            _ if newline => editor.newline(known),
+            Some(Action::Newline) => editor.newline(known),
             Some(Action::RunQuery) => return Reply::cmds(self.run_editor(now)),
             Some(Action::CancelEdit) => {
                 editor.candidates.clear();
@@ -79,7 +92,7 @@ impl QueryPane {
             }
             Some(Action::ClearEditor) => editor.clear(),
             Some(Action::Complete) => {
-                editor.accept(&known);
+                editor.accept(known);
             }
             Some(Action::HistoryPrevious | Action::HistoryNext) => {
                 let older = action == Some(Action::HistoryPrevious);
@@ -87,14 +100,14 @@ impl QueryPane {
                 if arrow && !editor.candidates.is_empty() {
                     editor.choose(if older { -1 } else { 1 });
                 } else if arrow && !editor.at_edge(older) {
-                    editor.input(key, &known);
+                    editor.input(key, known);
                 } else {
                     editor.recall(&entries, older);
                 }
             }
             _ => {
                 let wanted_before = editor.wanted_label();
-                editor.input(key, &known);
+                editor.input(key, known);
                 let wanted = editor.wanted_label();
                 if wanted != wanted_before
                     && let Some(label) = wanted
@@ -421,10 +434,13 @@ impl QueryPane {
 
     pub fn on_label_values(&mut self, label: String, values: Vec<String>) {
         self.known.label_values.insert(label, values);
-        let known = self.known.clone();
-        if let Some(tab) = self.current_mut() {
-            tab.editor
-                .input(KeyEvent::new(KeyCode::Null, KeyModifiers::NONE), &known);
+        if let Tab::Lang(lang) = self.tab {
+            let tab = match lang {
+                QueryLang::PromQL => &mut self.promql,
+                QueryLang::LogQL => &mut self.logql,
+                QueryLang::TraceQL => &mut self.traceql,
+            };
+            tab.editor.refresh_candidates(&self.known);
         }
     }
 

@@ -16,8 +16,8 @@ use super::{LangTab, NodeState, Part, QueryPane, ResultView, RunState, TABS};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
-/// Rows inside the pane's border that the results get, for a pane of `height` rows: what
-/// `update` uses to page through tables.
+/// Cells across the results get in a Query pane drawn in `area` (inside its border): what
+/// `update` sizes the step and the chart's resolution to.
 pub fn results_width(area: Rect) -> u16 {
     area.width.saturating_sub(2)
 }
