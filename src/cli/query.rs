@@ -7,6 +7,8 @@
 //! single-threaded runtime and one connection.
 
 mod print;
+mod print_logs;
+mod print_traces;
 pub mod window;
 
 use std::io::{self, Write as _};

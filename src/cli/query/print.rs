@@ -36,6 +36,8 @@ pub fn table(data: &QueryData, out: &mut impl Write) -> io::Result<()> {
         }
         QueryData::Scalar(s) => writeln!(out, "{}", format_value(s.v)),
         QueryData::String { value, .. } => writeln!(out, "{value}"),
+        QueryData::Streams(lines) => super::print_logs::table(lines, out),
+        QueryData::Traces(hits) => super::print_traces::table(hits, out),
     }
 }
 
@@ -58,6 +60,17 @@ pub fn csv(data: &QueryData, out: &mut impl Write) -> io::Result<()> {
         }
         QueryData::Scalar(s) => csv_row(out, "", s.t, &exact(s.v))?,
         QueryData::String { t, value } => csv_row(out, "", *t, value)?,
+        QueryData::Streams(lines) => {
+            for l in lines {
+                csv_row(out, &series_name(&l.stream), l.ts_ns as f64 / 1e9, &l.line)?;
+            }
+        }
+        QueryData::Traces(hits) => {
+            for h in hits {
+                let ms = h.duration_ms.map_or(String::new(), |d| d.to_string());
+                csv_row(out, &h.trace_id, h.start_ns as f64 / 1e9, &ms)?;
+            }
+        }
     }
     Ok(())
 }

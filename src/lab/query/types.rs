@@ -4,6 +4,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use super::logs::LogEntry;
+use super::traces::TraceHit;
+
 /// A series' labels, sorted by name so printing and comparing are stable.
 pub type Labels = BTreeMap<String, String>;
 
@@ -36,15 +39,26 @@ pub enum QueryData {
     Matrix(Vec<RangeSeries>),
     Scalar(Sample),
     String { t: f64, value: String },
+    /// A LogQL log query's lines, newest first as Loki sends them by default.
+    Streams(Vec<LogEntry>),
+    /// A TraceQL search's traces.
+    Traces(Vec<TraceHit>),
 }
 
 impl QueryData {
-    /// Number of series (a scalar or string counts as one).
+    /// Number of series (a scalar or string counts as one; log lines count their distinct
+    /// streams, a search its traces).
     pub fn series_count(&self) -> usize {
         match self {
             Self::Vector(v) => v.len(),
             Self::Matrix(m) => m.len(),
             Self::Scalar(_) | Self::String { .. } => 1,
+            Self::Streams(lines) => lines
+                .iter()
+                .map(|l| &l.stream)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            Self::Traces(t) => t.len(),
         }
     }
 
@@ -54,6 +68,8 @@ impl QueryData {
             Self::Vector(v) => v.len(),
             Self::Matrix(m) => m.iter().map(|s| s.samples.len()).sum(),
             Self::Scalar(_) | Self::String { .. } => 1,
+            Self::Streams(lines) => lines.len(),
+            Self::Traces(t) => t.len(),
         }
     }
 
@@ -61,6 +77,8 @@ impl QueryData {
         match self {
             Self::Vector(v) => v.is_empty(),
             Self::Matrix(m) => m.is_empty(),
+            Self::Streams(lines) => lines.is_empty(),
+            Self::Traces(t) => t.is_empty(),
             Self::Scalar(_) | Self::String { .. } => false,
         }
     }

@@ -127,6 +127,8 @@ impl TableModel {
             }
             QueryData::Scalar(s) => Self::from_scalar(*s, unit),
             QueryData::String { value, .. } => Self::from_string(value),
+            // Log lines and traces have views of their own.
+            QueryData::Streams(_) | QueryData::Traces(_) => Self::from_vector(&[], unit),
         }
     }
 

@@ -75,7 +75,10 @@ impl ResultView {
                 Self::Chart { model, selected: 0 }
             }
             QueryData::String { value, .. } => Self::Text(value.clone()),
-            QueryData::Vector(_) | QueryData::Scalar(_) => Self::Table {
+            QueryData::Vector(_)
+            | QueryData::Scalar(_)
+            | QueryData::Streams(_)
+            | QueryData::Traces(_) => Self::Table {
                 model: TableModel::from_data(data, unit),
                 selected: 0,
                 sort: 0,

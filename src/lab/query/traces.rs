@@ -1,0 +1,89 @@
+//! The trace model: TraceQL search hits, whole traces decoded from Tempo's OTLP JSON, and
+//! the waterfall layout with its critical path. Plain data; Tempo's client fills it, the CLI
+//! prints it and the console draws it.
+
+/// One trace a TraceQL search matched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceHit {
+    /// Lower-case hex, as Tempo prints it (it may drop a leading zero: kept as sent).
+    pub trace_id: String,
+    pub root_service: Option<String>,
+    pub root_name: Option<String>,
+    pub start_ns: i64,
+    /// Tempo leaves `durationMs` out when it is under a millisecond.
+    pub duration_ms: Option<u64>,
+    /// Spans the query matched in this trace (`spanSet.matched`, summed over span sets).
+    pub matched: usize,
+    /// The matched spans Tempo returned (up to `spss` per span set).
+    pub spans: Vec<HitSpan>,
+}
+
+/// A matched span of a search hit, with the attributes `select()` asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HitSpan {
+    pub span_id: String,
+    pub name: Option<String>,
+    pub start_ns: i64,
+    pub duration_ns: i64,
+    /// `(key, value)` in the order Tempo sent them, values rendered as text.
+    pub attributes: Vec<(String, String)>,
+}
+
+/// A whole trace: every span Tempo holds for one trace id.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Trace {
+    pub trace_id: String,
+    pub spans: Vec<Span>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpanKind {
+    Unspecified,
+    Internal,
+    Server,
+    Client,
+    Producer,
+    Consumer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpanStatus {
+    Unset,
+    Ok,
+    Error,
+}
+
+/// One span, with ids as lower-case hex (OTLP JSON sends them base64).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub span_id: String,
+    /// `None` for a root span (an empty or missing parentSpanId).
+    pub parent_id: Option<String>,
+    pub name: String,
+    pub kind: SpanKind,
+    /// `service.name` of the span's resource ("unknown" when it has none).
+    pub service: String,
+    pub start_ns: i64,
+    pub end_ns: i64,
+    pub status: SpanStatus,
+    pub status_message: Option<String>,
+    /// Span attributes, values rendered as text; untrusted, escaped before drawing.
+    pub attributes: Vec<(String, String)>,
+    /// Resource attributes of the span's resource.
+    pub resource: Vec<(String, String)>,
+    pub events: Vec<SpanEvent>,
+    pub links: Vec<SpanLink>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpanEvent {
+    pub time_ns: i64,
+    pub name: String,
+    pub attributes: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpanLink {
+    pub trace_id: String,
+    pub span_id: String,
+}
