@@ -9,3 +9,4 @@ pub mod progress;
 pub mod query;
 pub mod shop;
 pub mod stack;
+pub mod untrusted;

@@ -11,7 +11,13 @@ pub fn table(lines: &[LogEntry], out: &mut impl Write) -> io::Result<()> {
     }
     for l in lines {
         let labels: Vec<String> = l.stream.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        writeln!(out, "{}  {}  {}", l.ts_ns, labels.join(","), l.line.escape_debug())?;
+        writeln!(
+            out,
+            "{}  {}  {}",
+            l.ts_ns,
+            labels.join(","),
+            l.line.escape_debug()
+        )?;
     }
     Ok(())
 }

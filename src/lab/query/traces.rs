@@ -87,3 +87,31 @@ pub struct SpanLink {
     pub trace_id: String,
     pub span_id: String,
 }
+
+/// A trace laid out for a waterfall: spans in tree order with depth, self time and the
+/// critical path. Built once per trace; drawing only slices it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Waterfall {
+    /// The earliest start and latest end of any span (the time axis).
+    pub start_ns: i64,
+    pub end_ns: i64,
+    /// Every span once, parents before children, siblings by start time.
+    pub rows: Vec<WaterfallRow>,
+}
+
+/// One span's line in the waterfall.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaterfallRow {
+    /// Index into [`Trace::spans`].
+    pub span: usize,
+    pub depth: usize,
+    /// Its parent is not in the trace (lost, or not yet arrived): shown at the root, marked.
+    pub orphan: bool,
+    pub has_children: bool,
+    /// Duration minus the time covered by its children (overlapping children counted once).
+    pub self_ns: i64,
+    /// The parts of this span on the critical path, as `[start, end)` in unix ns.
+    pub critical: Vec<(i64, i64)>,
+    /// It starts before its parent or ends after it (clock skew between services).
+    pub skewed: bool,
+}

@@ -38,7 +38,10 @@ pub enum QueryData {
     Vector(Vec<InstantSeries>),
     Matrix(Vec<RangeSeries>),
     Scalar(Sample),
-    String { t: f64, value: String },
+    String {
+        t: f64,
+        value: String,
+    },
     /// A LogQL log query's lines, newest first as Loki sends them by default.
     Streams(Vec<LogEntry>),
     /// A TraceQL search's traces.
