@@ -7,6 +7,7 @@
 //! `Cmd`s (run a query, load names) and takes their results back by request id.
 
 pub mod complete;
+pub mod correlate;
 mod editor;
 pub mod range;
 mod results;
