@@ -9,6 +9,7 @@
 mod print;
 mod print_logs;
 mod print_traces;
+mod traceql;
 pub mod window;
 
 use std::io::{self, Write as _};
@@ -34,7 +35,10 @@ pub enum QueryCommand {
     Promql(QueryArgs),
     /// Run a LogQL query against Loki
     Logql(QueryArgs),
-    /// Run a TraceQL query against Tempo
+    /// Run a TraceQL query against Tempo (a search over the last hour by default)
+    #[command(
+        after_help = "Examples:\n  labtui query traceql '{ resource.service.name = \"payments\" }'\n  labtui query traceql '{ duration > 500ms }' --since 15m --limit 5\n  labtui query traceql '{ } | rate() by (resource.service.name)' --since 30m\n  labtui query traceql '{ status = error }' --json"
+    )]
     Traceql(QueryArgs),
 }
 
@@ -62,6 +66,9 @@ pub struct QueryArgs {
     /// Give up after this long (e.g. 30s)
     #[arg(long, value_name = "DURATION", default_value = "10s")]
     pub timeout: String,
+    /// Most traces a TraceQL search returns [default: 20]
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u32>,
 }
 
 /// When the query is evaluated: now by default.
@@ -175,6 +182,9 @@ pub fn run(command: &QueryCommand) -> Result<ExitCode> {
         Ok(e) => e,
         Err(e) => return Ok(fail(e.exit_code(), &e.to_string())),
     };
+    if lang == QueryLang::TraceQL {
+        return traceql::run(args, &endpoint, timeout, query_window, now);
+    }
     if backend != Backend::Prometheus {
         return Ok(fail(
             1,

@@ -206,7 +206,7 @@ pub fn format_seconds(t: f64) -> String {
 }
 
 /// A label name is `[a-zA-Z_][a-zA-Z0-9_]*`, but a URL path must not be broken by a typo.
-fn path_segment(s: &str) -> String {
+pub(crate) fn path_segment(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.' {

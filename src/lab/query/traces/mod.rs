@@ -115,3 +115,25 @@ pub struct WaterfallRow {
     /// It starts before its parent or ends after it (clock skew between services).
     pub skewed: bool,
 }
+
+mod service_graph;
+mod waterfall;
+
+pub use service_graph::{FAILED_QUERY, REQUESTS_QUERY, ServiceEdge, ServiceGraph};
+
+impl Trace {
+    /// The distinct services of the trace's spans, sorted, for a summary line.
+    pub fn services(&self) -> Vec<&str> {
+        let set: std::collections::BTreeSet<&str> =
+            self.spans.iter().map(|s| s.service.as_str()).collect();
+        set.into_iter().collect()
+    }
+}
+
+impl Span {
+    /// How long the span took; a span whose end precedes its start (a broken clock)
+    /// counts as zero rather than negative.
+    pub fn duration_ns(&self) -> i64 {
+        (self.end_ns - self.start_ns).max(0)
+    }
+}
