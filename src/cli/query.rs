@@ -6,6 +6,7 @@
 //! query needs: no content, no config unless no other source names the URL, a
 //! single-threaded runtime and one connection.
 
+mod logql;
 mod print;
 mod print_logs;
 mod print_traces;
@@ -33,6 +34,9 @@ pub enum QueryCommand {
     )]
     Promql(QueryArgs),
     /// Run a LogQL query against Loki
+    #[command(
+        after_help = "A log query ({...} and a pipeline) covers the last hour unless --since or --start says otherwise; a metric query runs at an instant, or over a range with --since or --start.\n\nExamples:\n  labtui query logql '{service_name=\"payments\"} | json | latency_ms > 500'\n  labtui query logql '{level=\"error\"}' --since 15m --limit 20 --csv\n  labtui query logql 'sum by (service_name) (rate({service_name=~\".+\"}[1m]))' --since 30m"
+    )]
     Logql(QueryArgs),
     /// Run a TraceQL query against Tempo
     Traceql(QueryArgs),
@@ -59,6 +63,9 @@ pub struct QueryArgs {
     pub format: FormatArgs,
     #[command(flatten)]
     pub urls: BackendUrlArgs,
+    /// Most log lines (logql) or traces (traceql) to return
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub limit: u32,
     /// Give up after this long (e.g. 30s)
     #[arg(long, value_name = "DURATION", default_value = "10s")]
     pub timeout: String,
@@ -175,6 +182,9 @@ pub fn run(command: &QueryCommand) -> Result<ExitCode> {
         Ok(e) => e,
         Err(e) => return Ok(fail(e.exit_code(), &e.to_string())),
     };
+    if backend == Backend::Loki {
+        return logql::run(args, &endpoint, timeout, query_window, now);
+    }
     if backend != Backend::Prometheus {
         return Ok(fail(
             1,
