@@ -466,6 +466,10 @@ async fn replay_labels_values_series_fields_volume_and_build() {
 
 /// A WebSocket Loki: the first connection sends `first` and closes, later ones send
 /// `then` and stay open. Returns its base URL, the request URIs it saw and its task.
+#[expect(
+    clippy::result_large_err,
+    reason = "tungstenite's handshake callback answers with its own (large) error response type"
+)]
 async fn tail_server(
     first: Vec<String>,
     then: String,
