@@ -35,7 +35,7 @@ pub enum QueryCommand {
     Promql(QueryArgs),
     /// Run a LogQL query against Loki
     #[command(
-        after_help = "A log query ({...} and a pipeline) covers the last hour unless --since or --start says otherwise; a metric query runs at an instant, or over a range with --since or --start.\n\nExamples:\n  labtui query logql '{service_name=\"payments\"} | json | latency_ms > 500'\n  labtui query logql '{level=\"error\"}' --since 15m --limit 20 --csv\n  labtui query logql 'sum by (service_name) (rate({service_name=~\".+\"}[1m]))' --since 30m"
+        after_help = "A log query ({...} and a pipeline) covers the last hour (the hour before --time) unless --since or --start says otherwise; a metric query runs at an instant, or over a range with --since or --start.\n\nExamples:\n  labtui query logql '{service_name=\"payments\"} | json | latency_ms > 500'\n  labtui query logql '{level=\"error\"}' --since 15m --limit 20 --csv\n  labtui query logql 'sum by (service_name) (rate({service_name=~\".+\"}[1m]))' --since 30m"
     )]
     Logql(QueryArgs),
     /// Run a TraceQL query against Tempo

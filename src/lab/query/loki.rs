@@ -15,8 +15,11 @@ pub use tail::{TailError, TailEvent, tail};
 
 use serde::de::DeserializeOwned;
 
+/// Loki reports its build in the same shape as Prometheus.
+pub use super::prometheus::BuildInfo;
+
 use super::prometheus::decode::Problem;
-use super::prometheus::{BuildInfo, format_seconds};
+use super::prometheus::format_seconds;
 use super::transport::{Body, ClientOptions, Transport};
 use super::types::{InstantSeries, Labels, QueryError, QueryOutcome, RangeSeries};
 

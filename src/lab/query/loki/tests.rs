@@ -438,3 +438,21 @@ fn tail_urls_follow_the_scheme() {
         Err(TailError::BadUrl { .. })
     ));
 }
+
+#[test]
+fn every_recorded_answer_is_decoded_here() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-api/loki");
+    let these_tests = include_str!("tests.rs");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 33);
+    for name in names {
+        assert!(
+            these_tests.contains(&format!("\"{name}\"")),
+            "{name} is not decoded by a test"
+        );
+    }
+}
