@@ -178,30 +178,6 @@ fn no_backend_exits_2_naming_the_url_and_how_to_start_the_lab() {
 }
 
 #[test]
-fn logql_and_traceql_resolve_their_backend_but_do_not_print_results_yet() {
-    let home = tempfile::tempdir().unwrap();
-    let out = labtui(
-        home.path(),
-        &[
-            "query",
-            "logql",
-            "{service_name=\"orders\"}",
-            "--loki-url",
-            "http://127.0.0.1:3100",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("Loki is at http://127.0.0.1:3100 (from --loki-url)"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(stderr(&out).contains("not available"), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "");
-    // TraceQL prints results: tests/query_replay_tempo.rs.
-}
-
-#[test]
 fn bad_flags_say_what_to_write() {
     let home = tempfile::tempdir().unwrap();
     let url = "--prometheus-url=http://127.0.0.1:1";

@@ -179,6 +179,15 @@ fn configs_wire_the_components_together() {
     assert_eq!(loki["schema_config"]["configs"][0]["store"], "tsdb");
     assert_eq!(loki["server"]["http_listen_port"], 3100);
     assert_eq!(loki["server"]["grpc_listen_port"], 9096);
+    // Ready in about 2s: neither the pattern ingester nor the querier waits.
+    assert_eq!(
+        loki["pattern_ingester"]["lifecycler"]["min_ready_duration"],
+        "1s"
+    );
+    assert_eq!(
+        loki["frontend_worker"]["frontend_address"],
+        "127.0.0.1:9096"
+    );
     assert!(
         loki["common"]["path_prefix"]
             .as_str()
@@ -252,6 +261,23 @@ fn configs_wire_the_components_together() {
         "0.0.0.0:4317"
     );
     assert_eq!(otel["exporters"]["otlp/tempo"]["endpoint"], "tempo:4317");
+    // Loki's querier dials its own frontend inside the container, on the port it listens on.
+    let loki = yaml(&rendered, "loki.yaml");
+    assert_eq!(
+        loki["pattern_ingester"]["lifecycler"]["min_ready_duration"],
+        "1s"
+    );
+    assert_eq!(loki["server"]["grpc_listen_address"], "0.0.0.0");
+    assert_eq!(
+        loki["frontend_worker"]["frontend_address"].as_str(),
+        Some(
+            format!(
+                "127.0.0.1:{}",
+                loki["server"]["grpc_listen_port"].as_u64().unwrap()
+            )
+            .as_str()
+        )
+    );
     let prom = yaml(&rendered, "prometheus.yml");
     assert_eq!(
         prom["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"][0],

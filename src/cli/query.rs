@@ -6,6 +6,7 @@
 //! query needs: no content, no config unless no other source names the URL, a
 //! single-threaded runtime and one connection.
 
+mod logql;
 mod print;
 mod print_logs;
 mod print_traces;
@@ -34,6 +35,9 @@ pub enum QueryCommand {
     )]
     Promql(QueryArgs),
     /// Run a LogQL query against Loki
+    #[command(
+        after_help = "A log query ({...} and a pipeline) covers the last hour (the hour before --time) unless --since or --start says otherwise; a metric query runs at an instant, or over a range with --since or --start.\n\nExamples:\n  labtui query logql '{service_name=\"payments\"} | json | latency_ms > 500'\n  labtui query logql '{level=\"error\"}' --since 15m --limit 20 --csv\n  labtui query logql 'sum by (service_name) (rate({service_name=~\".+\"}[1m]))' --since 30m"
+    )]
     Logql(QueryArgs),
     /// Run a TraceQL query against Tempo (a search over the last hour by default)
     #[command(
@@ -66,7 +70,7 @@ pub struct QueryArgs {
     /// Give up after this long (e.g. 30s)
     #[arg(long, value_name = "DURATION", default_value = "10s")]
     pub timeout: String,
-    /// Most traces a TraceQL search returns [default: 20]
+    /// Most log lines (logql) [default: 100] or traces (traceql) [default: 20] to return
     #[arg(long, value_name = "N")]
     pub limit: Option<u32>,
 }
@@ -185,15 +189,8 @@ pub fn run(command: &QueryCommand) -> Result<ExitCode> {
     if lang == QueryLang::TraceQL {
         return traceql::run(args, &endpoint, timeout, query_window, now);
     }
-    if backend != Backend::Prometheus {
-        return Ok(fail(
-            1,
-            &format!(
-                "{backend} is at {} ({}), but printing {lang} results is not available in \
-                 `labtui query` yet; only `labtui query promql` prints results for now",
-                endpoint.url, endpoint.source
-            ),
-        ));
+    if backend == Backend::Loki {
+        return logql::run(args, &endpoint, timeout, query_window, now);
     }
     let options = ClientOptions {
         timeout,

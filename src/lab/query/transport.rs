@@ -132,15 +132,27 @@ impl Transport {
     }
 
     pub(crate) async fn get(&self, id: u64, path: &str, body: Body) -> Result<Answer, QueryError> {
-        self.call(id, reqwest::Method::GET, path, body).await
+        self.call(id, reqwest::Method::GET, path, body, &[]).await
+    }
+
+    /// [`Self::get`] with extra headers (Loki's `X-Loki-Response-Encoding-Flags`).
+    pub(crate) async fn get_with_headers(
+        &self,
+        id: u64,
+        path: &str,
+        body: Body,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Answer, QueryError> {
+        self.call(id, reqwest::Method::GET, path, body, headers)
+            .await
     }
 
     pub(crate) async fn post(&self, id: u64, path: &str, body: Body) -> Result<Answer, QueryError> {
-        self.call(id, reqwest::Method::POST, path, body).await
+        self.call(id, reqwest::Method::POST, path, body, &[]).await
     }
 
     pub(crate) async fn delete(&self, id: u64, path: &str) -> Result<Answer, QueryError> {
-        self.call(id, reqwest::Method::DELETE, path, Body::none())
+        self.call(id, reqwest::Method::DELETE, path, Body::none(), &[])
             .await
     }
 
@@ -152,6 +164,7 @@ impl Transport {
         method: reqwest::Method,
         path: &str,
         body: Body,
+        headers: &[(&'static str, &str)],
     ) -> Result<Answer, QueryError> {
         let span = tracing::info_span!(
             "backend_request",
@@ -186,6 +199,9 @@ impl Transport {
                     .body(json),
             };
             request = request.header(REQUEST_ID_HEADER, format!("labtui-{id}"));
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
             let response = request.send().await.map_err(|e| self.transport_error(&e))?;
             let status = response.status();
             let body = response
