@@ -2,9 +2,18 @@
 //! table of an instant result. Each comes as a model built once per result or resize and a
 //! render function that only draws it.
 
+pub mod cells;
 pub mod chart;
 pub mod labels;
+pub mod logview;
 pub mod table;
+pub mod tracelist;
+pub mod volume;
+pub mod waterfall;
 
 pub use chart::{ChartModel, ChartSeries, render_chart};
 pub use table::{SortKey, TableModel, TableRow, render_table, scroll_offset};
+pub use logview::{LogRow, LogViewModel, LogViewState, render_log_detail, render_logview};
+pub use volume::{bucket_at_column, render_volume};
+pub use tracelist::{TraceListModel, TraceListRow, TraceSort, render_trace_list};
+pub use waterfall::{WaterfallView, render_span_details, render_waterfall};
