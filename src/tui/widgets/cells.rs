@@ -161,7 +161,10 @@ mod tests {
 
     #[test]
     fn wrapping_prefers_spaces_and_stops_at_the_limit() {
-        assert_eq!(wrap("order placed for user 42", 12, 9), ["order placed", "for user 42"]);
+        assert_eq!(
+            wrap("order placed for user 42", 12, 9),
+            ["order placed", "for user 42"]
+        );
         assert_eq!(wrap("abcdefghij", 4, 9), ["abcd", "efgh", "ij"]);
         assert_eq!(wrap("abcdefghij", 4, 2), ["abcd", "efgh"]);
         assert_eq!(wrap("", 4, 9), [""]);

@@ -9,7 +9,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-use super::cells::{clock_ms, fit, instant, put, wrap, paint};
+use super::cells::{clock_ms, fit, instant, paint, put, wrap};
 use crate::lab::query::Labels;
 use crate::lab::query::logs::LogEntry;
 use crate::lab::untrusted::escape;
@@ -112,7 +112,8 @@ impl LogViewModel {
     }
 
     fn refresh(&mut self) {
-        let keep = |i: &usize| self.filter.is_empty() || self.rows[*i].haystack.contains(&self.filter);
+        let keep =
+            |i: &usize| self.filter.is_empty() || self.rows[*i].haystack.contains(&self.filter);
         self.visible = if self.newest_first {
             (0..self.rows.len()).filter(keep).collect()
         } else {
@@ -175,7 +176,10 @@ fn level_cell<'a>(level: &'a str, theme: &Theme) -> (String, Style) {
         "debug" | "trace" => theme.debug,
         _ => Style::new(),
     };
-    (fit(&level.to_uppercase(), usize::from(LEVEL_WIDTH)).into_owned(), style)
+    (
+        fit(&level.to_uppercase(), usize::from(LEVEL_WIDTH)).into_owned(),
+        style,
+    )
 }
 
 /// Where the view is: the selected line and the first line drawn (both positions among
@@ -240,7 +244,8 @@ pub fn render_logview(
     }
     let service_width = model.service_width.min(area.width / 5);
     // Mark, time, level and service, each followed by a space.
-    let line_col = 2 + TIME_WIDTH + 1 + LEVEL_WIDTH + 1 + service_width + u16::from(service_width > 0);
+    let line_col =
+        2 + TIME_WIDTH + 1 + LEVEL_WIDTH + 1 + service_width + u16::from(service_width > 0);
     let line_width = usize::from(area.width.saturating_sub(line_col)).max(1);
     let height = usize::from(area.height);
     let selected = state.selected.min(model.visible.len() - 1);
@@ -268,16 +273,34 @@ pub fn render_logview(
         };
         let row_y = y as u16;
         let (level, level_style) = level_cell(&row.level, theme);
-        put(buf, area, 0, row_y, if is_selected { MARK } else { " " }, Style::new());
+        put(
+            buf,
+            area,
+            0,
+            row_y,
+            if is_selected { MARK } else { " " },
+            Style::new(),
+        );
         put(buf, area, 2, row_y, &row.time, theme.muted);
         let col = 2 + TIME_WIDTH + 1;
         put(buf, area, col, row_y, &level, level_style);
         let col = col + LEVEL_WIDTH + 1;
         if service_width > 0 {
-            put(buf, area, col, row_y, &fit(&row.service, usize::from(service_width)), Style::new());
+            put(
+                buf,
+                area,
+                col,
+                row_y,
+                &fit(&row.service, usize::from(service_width)),
+                Style::new(),
+            );
         }
         for (k, piece) in pieces.iter().enumerate() {
-            let text = if state.wrap { (*piece).into() } else { fit(piece, line_width) };
+            let text = if state.wrap {
+                (*piece).into()
+            } else {
+                fit(piece, line_width)
+            };
             put(buf, area, line_col, (y + k) as u16, &text, Style::new());
         }
         if is_selected {
@@ -291,7 +314,12 @@ pub fn render_logview(
 
 /// The first line to draw: `offset`, moved forward until the selected line's rows fit in
 /// `height` (with wrap, lines above it may take several rows each).
-fn first_drawn(offset: usize, selected: usize, height: usize, rows_of: impl Fn(usize) -> usize) -> usize {
+fn first_drawn(
+    offset: usize,
+    selected: usize,
+    height: usize,
+    rows_of: impl Fn(usize) -> usize,
+) -> usize {
     let mut start = offset;
     let mut used: usize = (start..=selected).map(&rows_of).sum();
     while used > height && start < selected {
@@ -394,7 +422,8 @@ mod tests {
     #[test]
     fn levels_are_normalised_and_fall_back_to_detected_level() {
         let mut e = entry(1, "", "cart", "x");
-        e.structured.insert("detected_level".into(), "WARNING".into());
+        e.structured
+            .insert("detected_level".into(), "WARNING".into());
         let model = LogViewModel::new(&[entry(2, "Err", "cart", "y"), e], utc());
         assert_eq!(model.row(0).map(|r| r.level.as_str()), Some("error"));
         assert_eq!(model.row(1).map(|r| r.level.as_str()), Some("warn"));
@@ -403,14 +432,23 @@ mod tests {
     #[test]
     fn ordering_reverses_without_losing_the_filter() {
         let mut model = LogViewModel::new(&shop(), utc());
-        assert_eq!((0..4).map(|i| model.entry_index(i)).collect::<Vec<_>>(), [0, 1, 2, 3]);
+        assert_eq!(
+            (0..4).map(|i| model.entry_index(i)).collect::<Vec<_>>(),
+            [0, 1, 2, 3]
+        );
         model.set_filter("PAYMENTS");
         assert_eq!(model.visible_len(), 2);
         assert_eq!(model.entry_index(0), 1);
         model.set_newest_first(false);
-        assert_eq!((0..2).map(|i| model.entry_index(i)).collect::<Vec<_>>(), [3, 1]);
+        assert_eq!(
+            (0..2).map(|i| model.entry_index(i)).collect::<Vec<_>>(),
+            [3, 1]
+        );
         model.set_filter("");
-        assert_eq!((0..4).map(|i| model.entry_index(i)).collect::<Vec<_>>(), [3, 2, 1, 0]);
+        assert_eq!(
+            (0..4).map(|i| model.entry_index(i)).collect::<Vec<_>>(),
+            [3, 2, 1, 0]
+        );
     }
 
     #[test]

@@ -6,14 +6,16 @@ pub mod cells;
 pub mod chart;
 pub mod labels;
 pub mod logview;
+pub mod service_map;
 pub mod table;
 pub mod tracelist;
 pub mod volume;
 pub mod waterfall;
 
 pub use chart::{ChartModel, ChartSeries, render_chart};
-pub use table::{SortKey, TableModel, TableRow, render_table, scroll_offset};
 pub use logview::{LogRow, LogViewModel, LogViewState, render_log_detail, render_logview};
-pub use volume::{bucket_at_column, render_volume};
+pub use service_map::{MapEdge, render_service_map};
+pub use table::{SortKey, TableModel, TableRow, render_table, scroll_offset};
 pub use tracelist::{TraceListModel, TraceListRow, TraceSort, render_trace_list};
+pub use volume::{bucket_at_column, render_volume};
 pub use waterfall::{WaterfallView, render_span_details, render_waterfall};

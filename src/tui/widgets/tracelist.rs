@@ -61,8 +61,12 @@ impl TraceListModel {
             .iter()
             .map(|h| TraceListRow {
                 trace_id: escape(&h.trace_id).into_owned(),
-                service: escape(h.root_service.as_deref().unwrap_or("<root not yet received>"))
-                    .into_owned(),
+                service: escape(
+                    h.root_service
+                        .as_deref()
+                        .unwrap_or("<root not yet received>"),
+                )
+                .into_owned(),
                 name: escape(h.root_name.as_deref().unwrap_or("")).into_owned(),
                 duration: match h.duration_ms {
                     Some(ms) if ms >= 1 => super::cells::duration(ms as i64 * 1_000_000),
@@ -177,7 +181,15 @@ pub fn render_trace_list(
         name_w = total.saturating_sub(fixed + id + 1 + service + 1 + 1);
     }
     let name_w = name_w.min(name);
-    let cols = [4, id + 1, service + 1, name_w + 1, duration + 1, matched + 1, start];
+    let cols = [
+        4,
+        id + 1,
+        service + 1,
+        name_w + 1,
+        duration + 1,
+        matched + 1,
+        start,
+    ];
     let mut at = [0u16; 7];
     let mut x = 0usize;
     for (i, w) in cols.iter().enumerate() {
@@ -204,7 +216,14 @@ pub fn render_trace_list(
     draw_row(
         buf,
         0,
-        ["trace", "service", "root span", "duration", "spans", "start"],
+        [
+            "trace",
+            "service",
+            "root span",
+            "duration",
+            "spans",
+            "start",
+        ],
         theme.title,
     );
     let body = usize::from(area.height.saturating_sub(1));
@@ -221,7 +240,14 @@ pub fn render_trace_list(
         draw_row(
             buf,
             y,
-            [&id_text, &r.service, &r.name, &r.duration, &r.matched, &r.start],
+            [
+                &id_text,
+                &r.service,
+                &r.name,
+                &r.duration,
+                &r.matched,
+                &r.start,
+            ],
             Style::new(),
         );
         if r.error {
@@ -283,7 +309,9 @@ mod tests {
         assert_eq!(order(&model), [1, 2, 0, 3]);
         assert_eq!(model.sort(), Some(TraceSort::StartOldest));
         assert_eq!(model.row(0).map(|r| r.duration.as_str()), Some("<1ms"));
-        let errors: Vec<bool> = (0..4).map(|r| model.row(r).is_some_and(|r| r.error)).collect();
+        let errors: Vec<bool> = (0..4)
+            .map(|r| model.row(r).is_some_and(|r| r.error))
+            .collect();
         assert_eq!(errors, [false, true, false, false]);
     }
 }

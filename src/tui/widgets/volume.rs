@@ -63,9 +63,9 @@ pub fn render_volume(
         .map(|c| {
             let (first, end) = buckets_of(buckets.len(), cols, c);
             let end = end.min(buckets.len());
-            let (total, errors) = buckets[first..end]
-                .iter()
-                .fold((0u64, 0u64), |(t, e), b| (t + b.total, e + b.errors.min(b.total)));
+            let (total, errors) = buckets[first..end].iter().fold((0u64, 0u64), |(t, e), b| {
+                (t + b.total, e + b.errors.min(b.total))
+            });
             (first, end, total, errors)
         })
         .collect();
@@ -95,7 +95,9 @@ pub fn render_volume(
         let error_cells = if errors == 0 || max == 0 {
             0
         } else {
-            ((errors * rows + max / 2) / max).max(1).min(eighths.div_ceil(8))
+            ((errors * rows + max / 2) / max)
+                .max(1)
+                .min(eighths.div_ceil(8))
         };
         for r in 0..bars.height {
             // r counts from the bottom.

@@ -147,7 +147,11 @@ impl Columns {
             .max(TREE_MIN)
             .min(width);
         let right = width - tree;
-        let times = if right >= TIMES_WIDTH + 16 { TIMES_WIDTH } else { 0 };
+        let times = if right >= TIMES_WIDTH + 16 {
+            TIMES_WIDTH
+        } else {
+            0
+        };
         let bars = right.saturating_sub(times + u16::from(times > 0));
         Self {
             tree,
@@ -210,14 +214,26 @@ pub fn render_waterfall(
             row,
             span,
             view.collapsed.contains(&index),
-            (service_style, if matched { theme.matched } else { Style::new() }),
+            (
+                service_style,
+                if matched { theme.matched } else { Style::new() },
+            ),
             theme,
             Rect::new(area.x + 2, area.y + y, cols.tree.saturating_sub(3), 1),
             buf,
         );
         if cols.bars > 0 {
             let bars = Rect::new(area.x + cols.bars_at, area.y + y, cols.bars, 1);
-            draw_bar(wf, row, span.start_ns, span.end_ns, service_style, theme, bars, buf);
+            draw_bar(
+                wf,
+                row,
+                span.start_ns,
+                span.end_ns,
+                service_style,
+                theme,
+                bars,
+                buf,
+            );
         }
         if cols.times > 0 {
             let text = format!(
@@ -239,7 +255,14 @@ fn draw_axis(cols: &Columns, total: i64, theme: &Theme, area: Rect, buf: &mut Bu
     put(buf, area, 2, 0, "span", theme.title);
     if cols.times > 0 {
         let head = "duration";
-        put(buf, area, area.width - head.len() as u16, 0, head, theme.title);
+        put(
+            buf,
+            area,
+            area.width - head.len() as u16,
+            0,
+            head,
+            theme.title,
+        );
     }
     if cols.bars == 0 {
         return;
@@ -248,10 +271,18 @@ fn draw_axis(cols: &Columns, total: i64, theme: &Theme, area: Rect, buf: &mut Bu
     let mut free = 0u16;
     for i in 0..=ticks {
         let t = total as i128 * i as i128 / ticks as i128;
-        let text = if i == 0 { "0".to_string() } else { duration(t as i64) };
+        let text = if i == 0 {
+            "0".to_string()
+        } else {
+            duration(t as i64)
+        };
         let w = width(&text) as u16;
         let at = (usize::from(cols.bars) * i / ticks) as u16;
-        let at = if i == ticks { cols.bars.saturating_sub(w) } else { at };
+        let at = if i == ticks {
+            cols.bars.saturating_sub(w)
+        } else {
+            at
+        };
         if at < free {
             continue;
         }
@@ -293,7 +324,14 @@ fn draw_tree_cell(
     let left = usize::from(w.saturating_sub(col));
     col = put(buf, cell, col, 0, &fit(&service, left), service_style) + 1;
     let left = usize::from(w.saturating_sub(col));
-    put(buf, cell, col, 0, &fit(&escape(&span.name), left), name_style);
+    put(
+        buf,
+        cell,
+        col,
+        0,
+        &fit(&escape(&span.name), left),
+        name_style,
+    );
 }
 
 /// One span's bar in `bars`: a cell is on the critical path when any critical part of the
@@ -313,7 +351,8 @@ fn draw_bar(
     let total = i128::from((wf.end_ns - wf.start_ns).max(1));
     let col_of = |ns: i64| (i128::from(ns - wf.start_ns) * n / total).clamp(0, n - 1);
     let first = col_of(start);
-    let last_exclusive = ((i128::from(end - wf.start_ns) * n + total - 1) / total).clamp(first + 1, n);
+    let last_exclusive =
+        ((i128::from(end - wf.start_ns) * n + total - 1) / total).clamp(first + 1, n);
     let cell_time = |c: i128| wf.start_ns + (c * total / n) as i64;
     for c in first..last_exclusive {
         let x = bars.x + c as u16;
@@ -398,15 +437,24 @@ pub fn render_span_details(
         ]),
         field(
             "start",
-            format!("+{} from the trace's start", duration(span.start_ns - wf.start_ns)),
+            format!(
+                "+{} from the trace's start",
+                duration(span.start_ns - wf.start_ns)
+            ),
         ),
         field("duration", duration(span.end_ns - span.start_ns)),
         field("self time", duration(wrow.self_ns)),
-        field("critical", format!("{} on the critical path", duration(critical))),
+        field(
+            "critical",
+            format!("{} on the critical path", duration(critical)),
+        ),
         field("span id", escape(&span.span_id).into_owned()),
     ];
     if wrow.orphan {
-        lines.push(field("⚠ orphan", "its parent span is not in the trace".into()));
+        lines.push(field(
+            "⚠ orphan",
+            "its parent span is not in the trace".into(),
+        ));
     }
     if wrow.skewed {
         lines.push(field(
