@@ -38,8 +38,8 @@ pub fn fit(text: &str, max: usize) -> Cow<'_, str> {
 }
 
 /// `text` in pieces of at most `max` cells (a character wider than `max` gets a piece of
-/// its own), broken after a space when one falls in the piece's second half, else
-/// anywhere; at most `limit` pieces, so a huge line costs only what is shown.
+/// its own), broken after a space when one falls in the piece's last third, else
+/// anywhere (log lines are often JSON with few spaces, so a word wrap would be ragged); at most `limit` pieces, so a huge line costs only what is shown.
 pub fn wrap(text: &str, max: usize, limit: usize) -> Vec<&str> {
     let max = max.max(1);
     let mut out = Vec::new();
@@ -62,7 +62,7 @@ pub fn wrap(text: &str, max: usize, limit: usize) -> Vec<&str> {
         }
         if used + w > max && i > start {
             let (cut, cut_width) = match space {
-                Some((at, w_at)) if w_at * 2 >= max => (at, w_at),
+                Some((at, w_at)) if w_at * 3 >= max * 2 => (at, w_at),
                 _ => (i, used),
             };
             out.push(&text[start..cut]);
@@ -130,14 +130,17 @@ fn at(ts_ns: i64, offset: FixedOffset) -> DateTime<FixedOffset> {
     DateTime::from_timestamp_nanos(ts_ns).with_timezone(&offset)
 }
 
-/// A duration in the largest unit that keeps it short: `740ns`, `12µs`, `3.4ms`, `943ms`,
+/// A duration in the largest unit that keeps it short: `740ns`, `12µs`, `3.4ms`, `8ms`, `943ms`,
 /// `1.25s`, `2m05s`.
 pub fn duration(ns: i64) -> String {
     let ns = ns.max(0);
     match ns {
         0..1_000 => format!("{ns}ns"),
         1_000..1_000_000 => format!("{}µs", ns / 1_000),
-        1_000_000..10_000_000 => format!("{:.1}ms", ns as f64 / 1e6),
+        1_000_000..10_000_000 => {
+            let text = format!("{:.1}ms", ns as f64 / 1e6);
+            text.replace(".0ms", "ms")
+        }
         10_000_000..1_000_000_000 => format!("{}ms", ns / 1_000_000),
         1_000_000_000..60_000_000_000 => format!("{:.2}s", ns as f64 / 1e9),
         _ => {
@@ -176,6 +179,7 @@ mod tests {
         assert_eq!(duration(740), "740ns");
         assert_eq!(duration(12_345), "12µs");
         assert_eq!(duration(3_400_000), "3.4ms");
+        assert_eq!(duration(8_000_000), "8ms");
         assert_eq!(duration(943_000_000), "943ms");
         assert_eq!(duration(1_250_000_000), "1.25s");
         assert_eq!(duration(125_000_000_000), "2m05s");

@@ -113,6 +113,10 @@ pub fn render_service_map(
     for (i, d) in depth.iter().enumerate() {
         by_column[*d].push(i);
     }
+    // Services that call into the next column go first, so their `──▶` meets a box.
+    for (c, col) in by_column.iter_mut().enumerate() {
+        col.sort_by_key(|i| !pairs.iter().any(|&(a, b)| a == *i && depth[b] == c + 1));
+    }
     let box_widths: Vec<u16> = by_column
         .iter()
         .map(|col| col.iter().map(|i| width(&names[*i])).max().unwrap_or(0) as u16 + 4)

@@ -81,7 +81,7 @@ pub fn render_volume(
         })
         .collect();
     for (c, &(first, _, total, errors)) in columns.iter().enumerate() {
-        let gap = wide && columns.get(c + 1).is_some_and(|next| next.0 != first);
+        let gap = wide && columns.get(c + 1).is_none_or(|next| next.0 != first);
         let x = bars.x + c as u16;
         let is_selected = selected_cols.contains(&(c as u16));
         if gap {
@@ -141,23 +141,24 @@ pub fn render_volume(
         }
     }
     let bottom = area.height - 1;
+    let caret = selected_cols
+        .first()
+        .zip(selected_cols.last())
+        .map(|(a, b)| a + (b - a) / 2);
+    // The times give way to the `^` where they would meet it.
+    let clear = |at: u16, w: u16| caret.is_none_or(|x| x < at || x >= at + w);
     let first = clock(buckets[0].start_ns, utc_offset);
     let last = clock(buckets[buckets.len() - 1].start_ns, utc_offset);
-    put(buf, area, 0, bottom, &first, theme.muted);
-    let last_w = width(&last) as u16;
-    if width(&first) as u16 + 1 + last_w <= area.width {
+    let (first_w, last_w) = (width(&first) as u16, width(&last) as u16);
+    if clear(0, first_w) {
+        put(buf, area, 0, bottom, &first, theme.muted);
+    }
+    if first_w + 1 + last_w <= area.width && clear(area.width - last_w, last_w) {
         put(buf, area, area.width - last_w, bottom, &last, theme.muted);
     }
-    if let (Some(&a), Some(&b)) = (selected_cols.first(), selected_cols.last()) {
-        let x = a + (b - a) / 2;
-        put(
-            buf,
-            area,
-            x,
-            bottom,
-            "^",
-            Style::new().add_modifier(Modifier::BOLD),
-        );
+    if let Some(x) = caret {
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        put(buf, area, x, bottom, "^", bold);
     }
 }
 

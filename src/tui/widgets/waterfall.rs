@@ -482,7 +482,10 @@ pub fn render_span_details(
         }
     }
     if !span.events.is_empty() {
-        lines.push(Line::styled("events", theme.title));
+        lines.push(Line::styled(
+            "events (time from the span's start)",
+            theme.title,
+        ));
         for event in &span.events {
             let name_style = if event.name == "exception" {
                 theme.error
