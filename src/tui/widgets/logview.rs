@@ -169,7 +169,7 @@ fn level_of(e: &LogEntry) -> String {
 }
 
 /// The level as shown, upper-case so it reads without colour, and its style.
-fn level_cell<'a>(level: &'a str, theme: &Theme) -> (String, Style) {
+fn level_cell(level: &str, theme: &Theme) -> (String, Style) {
     let style = match level {
         "error" | "fatal" | "critical" | "crit" | "panic" | "emerg" | "alert" => theme.error,
         "warn" => theme.warn,

@@ -1,6 +1,7 @@
-//! Widgets the query panes share: a time-series chart with its legend and cursor, and a
-//! table of an instant result. Each comes as a model built once per result or resize and a
-//! render function that only draws it.
+//! Widgets the query panes share: a time-series chart with its legend and cursor, a table
+//! of an instant result, the log view with its volume histogram and entry details, the
+//! trace list, the trace waterfall with span details, and the service map. Each comes as a
+//! model or state built outside drawing and a render function that only draws it.
 
 pub mod cells;
 pub mod chart;

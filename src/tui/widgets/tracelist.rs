@@ -170,7 +170,7 @@ pub fn render_trace_list(
     // Mark, error marker, then each column with a space after it.
     let fixed = 4 + duration + 1 + matched + 1 + start;
     let short_id = SHORT_ID + 1;
-    let id = if fixed + full_id + 1 + service + 1 + name + 1 <= total {
+    let id = if fixed + full_id + 1 + service + 1 + name < total {
         full_id
     } else {
         short_id.min(full_id)
