@@ -770,6 +770,10 @@ fn five_thousand_log_lines_and_two_thousand_spans_render() {
     };
     let t = text(&logview_screen(&model, &state, 120, 36));
     assert!(t.contains(r#""msg":"line 4990""#), "{t}");
+    // An offset left far behind the selection still shows it.
+    let stale = LogViewState { offset: 0, ..state };
+    let t = text(&logview_screen(&model, &stale, 120, 36));
+    assert!(t.contains(r#""msg":"line 4990""#), "{t}");
 
     let (trace, wf) = big_trace(2_000);
     let mut view = WaterfallView::new(&wf);

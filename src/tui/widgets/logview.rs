@@ -257,7 +257,15 @@ pub fn render_logview(
             1
         }
     };
-    let start = first_drawn(state.offset.min(selected), selected, height, rows_of);
+    // Every line takes a row at least, so none further up than `height` can share the
+    // screen with the selection: a stale offset costs nothing.
+    let earliest = selected.saturating_sub(height.saturating_sub(1));
+    let start = first_drawn(
+        state.offset.min(selected).max(earliest),
+        selected,
+        height,
+        rows_of,
+    );
 
     let mut y = 0usize;
     for pos in start..model.visible.len() {
