@@ -24,6 +24,17 @@ pub struct Theme {
     /// One style per chart series, cycled; told apart by hue, and in NO_COLOR not at all
     /// (the legend's numbers and the cursor readout name the series instead).
     pub series: [Style; SERIES_COLOURS],
+    /// Warning-level log lines (errors use `error`); the level text says WARN without it.
+    pub warn: Style,
+    /// Debug and trace-level log lines.
+    pub debug: Style,
+    /// The parts of a waterfall bar on the critical path, patched over the service's
+    /// colour; drawn with `█` against the rest's `▒`, so the glyph tells them apart too.
+    pub critical: Style,
+    /// The rest of a waterfall bar.
+    pub off_critical: Style,
+    /// Rows a search matched (a `•` in the mark column says so without style).
+    pub matched: Style,
 }
 
 /// How many series colours a theme has before they repeat.
@@ -89,6 +100,13 @@ impl Theme {
             error: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
             key: Style::new().add_modifier(Modifier::BOLD),
             series: series_styles(SERIES_DARK.map(Color::Indexed)),
+            warn: Style::new().fg(Color::Yellow),
+            debug: Style::new().fg(muted),
+            critical: Style::new().add_modifier(Modifier::BOLD),
+            off_critical: Style::new().add_modifier(Modifier::DIM),
+            matched: Style::new()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::UNDERLINED),
         }
     }
 
@@ -108,6 +126,11 @@ impl Theme {
             error: Style::new().add_modifier(Modifier::BOLD),
             key: Style::new().add_modifier(Modifier::BOLD),
             series: [Style::new(); SERIES_COLOURS],
+            warn: Style::new(),
+            debug: Style::new().add_modifier(Modifier::DIM),
+            critical: Style::new().add_modifier(Modifier::BOLD),
+            off_critical: Style::new().add_modifier(Modifier::DIM),
+            matched: Style::new().add_modifier(Modifier::UNDERLINED),
         }
     }
 }

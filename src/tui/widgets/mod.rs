@@ -1,10 +1,22 @@
-//! Widgets the query panes share: a time-series chart with its legend and cursor, and a
-//! table of an instant result. Each comes as a model built once per result or resize and a
-//! render function that only draws it.
+//! Widgets the query panes share: a time-series chart with its legend and cursor, a table
+//! of an instant result, the log view with its volume histogram and entry details, the
+//! trace list, the trace waterfall with span details, and the service map. Each comes as a
+//! model or state built outside drawing and a render function that only draws it.
 
+pub mod cells;
 pub mod chart;
 pub mod labels;
+pub mod logview;
+pub mod service_map;
 pub mod table;
+pub mod tracelist;
+pub mod volume;
+pub mod waterfall;
 
 pub use chart::{ChartModel, ChartSeries, render_chart};
+pub use logview::{LogRow, LogViewModel, LogViewState, render_log_detail, render_logview};
+pub use service_map::{MapEdge, render_service_map};
 pub use table::{SortKey, TableModel, TableRow, render_table, scroll_offset};
+pub use tracelist::{TraceListModel, TraceListRow, TraceSort, render_trace_list};
+pub use volume::{bucket_at_column, render_volume};
+pub use waterfall::{WaterfallView, render_span_details, render_waterfall};
