@@ -7,19 +7,24 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
+use tokio_util::sync::CancellationToken;
 
 use crate::lab::config::{Config, StackUrls};
 use crate::lab::paths::Paths;
 use crate::lab::query::alertmanager::NewSilence;
 use crate::lab::query::endpoints::{self, Sources};
 use crate::lab::query::history::History;
+use crate::lab::query::loki::{Direction, LokiClient, tail};
+use crate::lab::query::tempo::{TempoClient, is_metrics_query};
 use crate::lab::query::{
-    AlertmanagerClient, Backend, PrometheusClient, QueryError, QueryLang, QueryWindow,
+    AlertmanagerClient, Backend, InstantSeries, PrometheusClient, QueryData, QueryError, QueryLang,
+    QueryOutcome, QueryWindow,
 };
 
-use super::app::{Msg, QuerySlot};
+use super::app::{Msg, QuerySlot, TailUpdate};
 use super::panes::alerts::AlertsSnapshot;
 use super::panes::query::complete::{Known, MetricInfo};
+use super::panes::query::logs::is_log_query;
 
 /// What a superseding request replaces: the same language's same slot.
 type SlotKey = (QueryLang, QuerySlot);
@@ -33,7 +38,19 @@ pub struct QueryEffects {
     slots: Arc<Mutex<HashMap<SlotKey, AbortHandle>>>,
     prometheus: Arc<Mutex<Option<PrometheusClient>>>,
     alertmanager: Arc<Mutex<Option<AlertmanagerClient>>>,
+    loki: Arc<Mutex<Option<LokiClient>>>,
+    tempo: Arc<Mutex<Option<TempoClient>>>,
+    /// The running live tail's stop switch (one tail at a time).
+    tail: Arc<Mutex<Option<CancellationToken>>>,
 }
+
+/// Lines a LogQL log query asks for: Loki's own default ceiling per query.
+pub const LOG_LIMIT: u32 = 5_000;
+/// Traces a TraceQL search asks for, and matched spans shown per trace.
+pub const TRACE_LIMIT: u32 = 50;
+pub const SPANS_PER_SET: u32 = 5;
+/// How far back an instant TraceQL search or a log query at an instant looks.
+const INSTANT_LOOKBACK_S: f64 = 3600.0;
 
 impl QueryEffects {
     pub fn new(paths: Paths, config: &Config) -> Self {
@@ -44,11 +61,14 @@ impl QueryEffects {
             slots: Arc::default(),
             prometheus: Arc::default(),
             alertmanager: Arc::default(),
+            loki: Arc::default(),
+            tempo: Arc::default(),
+            tail: Arc::default(),
         }
     }
 
     /// The backend's URL as `labtui query` finds it: the running lab, else
-    /// `LABTUI_*_URL`, else config.toml.
+    /// `LABTUI_*_URL`, else config.toml. A lab without Loki or Tempo says how to get one.
     fn url(&self, backend: Backend) -> Result<String, QueryError> {
         let config = self.config_urls.clone();
         let flags = StackUrls::default();
@@ -65,7 +85,12 @@ impl QueryEffects {
         .map_err(|e| QueryError::Unreachable {
             backend: backend.title().to_string(),
             url: "(none)".into(),
-            message: e.to_string(),
+            message: match install_line(backend) {
+                Some(install) => format!(
+                    "this lab has no {backend}; to add it: {install}; then `labtui down` and `labtui up` ({e})"
+                ),
+                None => e.to_string(),
+            },
         })
     }
 
@@ -89,6 +114,16 @@ impl QueryEffects {
         )
     }
 
+    fn loki(&self) -> Result<LokiClient, QueryError> {
+        let url = self.url(Backend::Loki)?;
+        cached(&self.loki, &url, LokiClient::base_url, LokiClient::new)
+    }
+
+    fn tempo(&self) -> Result<TempoClient, QueryError> {
+        let url = self.url(Backend::Tempo)?;
+        cached(&self.tempo, &url, TempoClient::base_url, TempoClient::new)
+    }
+
     /// Runs a query; an earlier one in the same slot is aborted.
     pub fn run(
         &self,
@@ -106,20 +141,203 @@ impl QueryEffects {
                     Ok(client) => client.query_with_id(id, &expr, window).await,
                     Err(e) => Err(e),
                 },
-                QueryLang::LogQL | QueryLang::TraceQL => Err(QueryError::Server {
-                    status: 0,
-                    error_type: None,
-                    message: format!(
-                        "running {lang} in the console is not available in this version; {} queries run in Grafana or with `curl` against {} meanwhile",
-                        lang,
-                        lang.backend()
-                    ),
-                }),
+                QueryLang::LogQL => this.run_logql(id, &expr, window).await,
+                QueryLang::TraceQL => this.run_traceql(id, &expr, window).await,
             };
             let _ = tx.send(Msg::QueryFinished { id, result });
         });
+        self.supersede((lang, slot), task.abort_handle());
+    }
+
+    /// LogQL: log queries over a range (Loki has no instant log query), metric queries at
+    /// an instant or over a range as asked.
+    async fn run_logql(
+        &self,
+        id: u64,
+        expr: &str,
+        window: QueryWindow,
+    ) -> Result<QueryOutcome, QueryError> {
+        let client = self.loki()?;
+        match window {
+            QueryWindow::Range { start, end, step } => {
+                let step = (!is_log_query(expr)).then_some(step);
+                client
+                    .query_range_with_id(id, expr, start, end, step, LOG_LIMIT, Direction::Backward)
+                    .await
+            }
+            QueryWindow::Instant { time } if is_log_query(expr) => {
+                let end = time.unwrap_or_else(now_seconds);
+                client
+                    .query_range_with_id(
+                        id,
+                        expr,
+                        end - INSTANT_LOOKBACK_S,
+                        end,
+                        None,
+                        LOG_LIMIT,
+                        Direction::Backward,
+                    )
+                    .await
+            }
+            QueryWindow::Instant { time } => client.query_with_id(id, expr, time, LOG_LIMIT).await,
+        }
+    }
+
+    /// TraceQL: a search, or a metrics query (`| rate()`…) charted over the range.
+    async fn run_traceql(
+        &self,
+        id: u64,
+        expr: &str,
+        window: QueryWindow,
+    ) -> Result<QueryOutcome, QueryError> {
+        let client = self.tempo()?;
+        let (start, end, step) = match window {
+            QueryWindow::Range { start, end, step } => (start, end, step),
+            QueryWindow::Instant { time } => {
+                let end = time.unwrap_or_else(now_seconds);
+                (end - INSTANT_LOOKBACK_S, end, 60.0)
+            }
+        };
+        // Tempo takes whole seconds; round outwards so the window is never narrower.
+        let (start, end) = (start.floor() as i64, end.ceil() as i64);
+        if is_metrics_query(expr) {
+            client
+                .metrics_query_range_with_id(id, expr, start, end, step.max(1.0))
+                .await
+        } else {
+            client
+                .search_with_id(id, expr, start, end, TRACE_LIMIT, SPANS_PER_SET)
+                .await
+        }
+    }
+
+    /// A whole trace by id, for the waterfall.
+    pub fn load_trace(&self, id: u64, trace_id: String, tx: mpsc::UnboundedSender<Msg>) {
+        let this = self.clone();
+        let task = tokio::spawn(async move {
+            let result = match this.tempo() {
+                Ok(client) => client.trace_with_id(id, &trace_id).await,
+                Err(e) => Err(e),
+            };
+            let _ = tx.send(Msg::TraceLoaded { id, result });
+        });
+        self.supersede((QueryLang::TraceQL, QuerySlot::Trace), task.abort_handle());
+    }
+
+    pub fn load_exemplars(
+        &self,
+        id: u64,
+        expr: String,
+        (start, end): (f64, f64),
+        tx: mpsc::UnboundedSender<Msg>,
+    ) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let result = match this.prometheus() {
+                Ok(client) => client.query_exemplars(&expr, Some(start), Some(end)).await,
+                Err(e) => Err(e),
+            };
+            let _ = tx.send(Msg::ExemplarsLoaded { id, result });
+        });
+    }
+
+    /// Tempo's service-graph edges, as the rates Prometheus holds for them.
+    pub fn load_service_map(&self, id: u64, tx: mpsc::UnboundedSender<Msg>) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let result = async {
+                let client = this.prometheus()?;
+                let window = QueryWindow::Instant { time: None };
+                let (requests, failed) = tokio::join!(
+                    client.query(SERVICE_GRAPH_REQUESTS, window),
+                    client.query(SERVICE_GRAPH_FAILED, window)
+                );
+                Ok((vector(requests?), vector(failed?)))
+            }
+            .await;
+            let _ = tx.send(Msg::ServiceMapLoaded { id, result });
+        });
+    }
+
+    /// Loki's syntax check of a LogQL query, without running it.
+    pub fn check_syntax(&self, lang: QueryLang, expr: String, tx: mpsc::UnboundedSender<Msg>) {
+        if lang != QueryLang::LogQL {
+            return;
+        }
+        let this = self.clone();
+        let task = tokio::spawn(async move {
+            let result = match this.loki() {
+                Ok(client) => match client.format_query(&expr).await {
+                    Ok(_) => Ok(()),
+                    Err(QueryError::Server { message, .. }) => Err(message),
+                    // No Loki to ask: say nothing rather than mark the query wrong.
+                    Err(_) => return,
+                },
+                Err(_) => return,
+            };
+            let _ = tx.send(Msg::SyntaxChecked { lang, expr, result });
+        });
+        self.supersede((QueryLang::LogQL, QuerySlot::Check), task.abort_handle());
+    }
+
+    /// Streams a LogQL query's new lines until [`Self::stop_tail`]; starts from now.
+    pub fn start_tail(&self, id: u64, expr: String, tx: mpsc::UnboundedSender<Msg>) {
+        self.stop_tail();
+        let cancel = CancellationToken::new();
+        *self.tail.lock().unwrap_or_else(|e| e.into_inner()) = Some(cancel.clone());
+        let this = self.clone();
+        tokio::spawn(async move {
+            let url = match this.url(Backend::Loki) {
+                Ok(url) => url,
+                Err(e) => {
+                    let _ = tx.send(Msg::Tailed {
+                        id,
+                        update: TailUpdate::Ended(e.to_string()),
+                    });
+                    return;
+                }
+            };
+            let (events_tx, mut events) = mpsc::channel(64);
+            let forward = {
+                let tx = tx.clone();
+                async move {
+                    while let Some(event) = events.recv().await {
+                        let update = match event {
+                            tail::TailEvent::Connected => TailUpdate::Connected,
+                            tail::TailEvent::Frame(frame) => TailUpdate::Frame(frame),
+                            tail::TailEvent::Reconnecting { error, attempt } => {
+                                TailUpdate::Reconnecting { error, attempt }
+                            }
+                        };
+                        if tx.send(Msg::Tailed { id, update }).is_err() {
+                            break;
+                        }
+                    }
+                }
+            };
+            let start_ns = (now_seconds() * 1e9) as i64;
+            let (ended, ()) = tokio::join!(
+                tail::tail(&url, &expr, TAIL_LIMIT, start_ns, cancel, events_tx),
+                forward
+            );
+            if let Err(e) = ended {
+                let _ = tx.send(Msg::Tailed {
+                    id,
+                    update: TailUpdate::Ended(e.to_string()),
+                });
+            }
+        });
+    }
+
+    pub fn stop_tail(&self) {
+        if let Some(cancel) = self.tail.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            cancel.cancel();
+        }
+    }
+
+    fn supersede(&self, key: SlotKey, task: AbortHandle) {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(older) = slots.insert((lang, slot), task.abort_handle()) {
+        if let Some(older) = slots.insert(key, task) {
             older.abort();
         }
     }
@@ -220,6 +438,37 @@ impl QueryEffects {
             }
         });
     }
+}
+
+/// Lines the first frame of a tail may carry (Loki sends that many from `start` on).
+const TAIL_LIMIT: u32 = 100;
+
+/// The service map's edges: request and failed-request rates Tempo's metrics generator
+/// writes into Prometheus.
+const SERVICE_GRAPH_REQUESTS: &str =
+    "sum by (client, server) (rate(traces_service_graph_request_total[5m]))";
+const SERVICE_GRAPH_FAILED: &str =
+    "sum by (client, server) (rate(traces_service_graph_request_failed_total[5m]))";
+
+fn vector(outcome: QueryOutcome) -> Vec<InstantSeries> {
+    match outcome.data {
+        QueryData::Vector(v) => v,
+        _ => Vec::new(),
+    }
+}
+
+fn now_seconds() -> f64 {
+    chrono::Utc::now().timestamp_millis() as f64 / 1000.0
+}
+
+/// How to install a backend, from the stack spec, when the lab runs without it.
+fn install_line(backend: Backend) -> Option<String> {
+    if !matches!(backend, Backend::Loki | Backend::Tempo) {
+        return None;
+    }
+    let spec = crate::lab::stack::spec::StackSpec::builtin().ok()?;
+    spec.component(backend.component())
+        .map(|c| c.install.clone())
 }
 
 /// The client kept in `slot` while its URL stays the same (its connections are reused),

@@ -100,14 +100,7 @@ pub(super) fn run(
             Plan::Instant { time } => client.query(&args.expr, time, limit).await,
             Plan::Range { start, end, step } => {
                 client
-                    .query_range(
-                        &args.expr,
-                        start,
-                        end,
-                        step,
-                        limit,
-                        Direction::Backward,
-                    )
+                    .query_range(&args.expr, start, end, step, limit, Direction::Backward)
                     .await
             }
         }

@@ -19,7 +19,7 @@ use crate::lab::query::history::History;
 mod msg;
 mod query;
 
-pub use msg::{Cmd, Confirm, LabSnapshot, Msg, Notice, QuerySlot};
+pub use msg::{Cmd, Confirm, LabSnapshot, Msg, Notice, QuerySlot, TailUpdate};
 
 use super::keymap::{self, Action, Context};
 use super::layout::Areas;
@@ -281,7 +281,12 @@ impl App {
             | Msg::NamesLoaded(_)
             | Msg::LabelValuesLoaded { .. }
             | Msg::AlertsLoaded { .. }
-            | Msg::SilenceChanged(_) => self.on_query_msg(msg),
+            | Msg::SilenceChanged(_)
+            | Msg::TraceLoaded { .. }
+            | Msg::ExemplarsLoaded { .. }
+            | Msg::ServiceMapLoaded { .. }
+            | Msg::SyntaxChecked { .. }
+            | Msg::Tailed { .. } => self.on_query_msg(msg),
             Msg::FaultsPolled(_) | Msg::FaultInjected(_) | Msg::FaultsCleared(_) => {
                 let reply = self.faults.update(msg);
                 self.apply(reply)

@@ -10,7 +10,10 @@ use crate::lab::faults::{ActiveFault, InjectRequest};
 use crate::lab::progress::Progress;
 use crate::lab::query::alertmanager::NewSilence;
 use crate::lab::query::history::History;
-use crate::lab::query::{QueryError, QueryLang, QueryOutcome, QueryWindow};
+use crate::lab::query::logs::TailFrame;
+use crate::lab::query::prometheus::ExemplarSeries;
+use crate::lab::query::traces::Trace;
+use crate::lab::query::{InstantSeries, QueryError, QueryLang, QueryOutcome, QueryWindow};
 use crate::lab::shop::traffic::TrafficStatus;
 use crate::lab::stack::{ComponentStatus, ControlAction, UpEvent};
 
@@ -22,6 +25,10 @@ use super::super::panes::query::complete::Known;
 pub enum QuerySlot {
     Main,
     Node(usize),
+    /// The trace being opened.
+    Trace,
+    /// The syntax check of the editor's text.
+    Check,
 }
 
 /// A yes/no question in front of everything else.
@@ -93,6 +100,31 @@ pub enum Msg {
     },
     /// A silence was created or expired (the message says which), or why not.
     SilenceChanged(Result<String, String>),
+    /// A whole trace by id; `None` when Tempo does not have it.
+    TraceLoaded {
+        id: u64,
+        result: Result<Option<Trace>, QueryError>,
+    },
+    ExemplarsLoaded {
+        id: u64,
+        result: Result<Vec<ExemplarSeries>, QueryError>,
+    },
+    /// Tempo's service-graph rates in Prometheus: requests and failed requests per edge.
+    ServiceMapLoaded {
+        id: u64,
+        result: Result<(Vec<InstantSeries>, Vec<InstantSeries>), QueryError>,
+    },
+    /// The backend's syntax check of `expr` (LogQL: Loki's format_query).
+    SyntaxChecked {
+        lang: QueryLang,
+        expr: String,
+        result: Result<(), String>,
+    },
+    /// Something happened to the live tail with this id.
+    Tailed {
+        id: u64,
+        update: TailUpdate,
+    },
     /// SIGTERM, SIGHUP or the terminal going away.
     Terminate,
 }
@@ -112,6 +144,31 @@ pub enum Cmd {
     },
     /// Fetch metric and label names for completion.
     LoadNames,
+    LoadTrace {
+        id: u64,
+        trace_id: String,
+    },
+    /// Exemplars of a query's series over a window (unix seconds).
+    LoadExemplars {
+        id: u64,
+        expr: String,
+        start: f64,
+        end: f64,
+    },
+    LoadServiceMap {
+        id: u64,
+    },
+    /// Ask the backend whether `expr` parses, without running it.
+    CheckSyntax {
+        lang: QueryLang,
+        expr: String,
+    },
+    /// Stream a LogQL query's new lines until `StopTail` (one tail at a time).
+    StartTail {
+        id: u64,
+        expr: String,
+    },
+    StopTail,
     LoadLabelValues {
         label: String,
     },
@@ -146,6 +203,20 @@ pub enum Cmd {
         burst_seconds: Option<u64>,
     },
     Quit,
+}
+
+/// What a live tail reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TailUpdate {
+    Connected,
+    Frame(TailFrame),
+    /// The connection was lost; it is being made again.
+    Reconnecting {
+        error: String,
+        attempt: u32,
+    },
+    /// The tail stopped for good (its reason).
+    Ended(String),
 }
 
 /// A one-line message in the status bar.

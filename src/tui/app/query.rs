@@ -5,10 +5,11 @@ use crate::lab::query::QueryLang;
 
 use super::super::keymap::Context;
 use super::super::panes::Reply;
+use super::super::panes::query::logs::TailStatus;
 use super::super::panes::query::update::unix_seconds;
 use super::super::panes::query::{Part, Tab};
 use super::super::panes::stack::LabView;
-use super::{App, Cmd, Confirm, Focus, Msg, RightPane};
+use super::{App, Cmd, Confirm, Focus, Msg, RightPane, TailUpdate};
 
 impl App {
     /// The typing context of the Query pane, when it is focused and has a text field open.
@@ -63,6 +64,38 @@ impl App {
                 let mut cmds = self.apply(reply);
                 cmds.extend(self.query.alerts.load());
                 cmds
+            }
+            Msg::TraceLoaded { id, result } => {
+                self.query.on_trace_loaded(id, result);
+                Vec::new()
+            }
+            Msg::ExemplarsLoaded { id, result } => {
+                self.query.on_exemplars(id, result);
+                Vec::new()
+            }
+            Msg::ServiceMapLoaded { id, result } => {
+                self.query.on_service_map(id, result);
+                Vec::new()
+            }
+            Msg::SyntaxChecked { lang, expr, result } => {
+                if lang == QueryLang::LogQL {
+                    self.query.on_syntax_checked(&expr, result);
+                }
+                Vec::new()
+            }
+            Msg::Tailed { id, update } => {
+                match update {
+                    TailUpdate::Frame(frame) => self.query.on_tail_frame(id, frame),
+                    TailUpdate::Connected => self.query.on_tail_status(id, TailStatus::Live),
+                    TailUpdate::Reconnecting { error, attempt } => self
+                        .query
+                        .on_tail_status(id, TailStatus::Reconnecting(error, attempt)),
+                    TailUpdate::Ended(reason) => {
+                        self.query.on_tail_status(id, TailStatus::Paused);
+                        self.notify(format!("live tail stopped: {reason}"));
+                    }
+                }
+                Vec::new()
             }
             _ => Vec::new(),
         }

@@ -100,6 +100,21 @@ pub fn red_window(span: &Span, now: f64) -> (f64, f64) {
     (start, end.max(start + 60.0))
 }
 
+/// The exemplars of the PromQL tab's query, listed under its chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExemplarsView {
+    pub id: u64,
+    pub state: ExemplarsState,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExemplarsState {
+    Loading,
+    Failed(String),
+    Ready(Vec<ExemplarRow>),
+}
+
 /// One exemplar: a sampled request of a histogram bucket and the trace it belongs to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExemplarRow {

@@ -15,6 +15,8 @@ pub struct Editor {
     pub area: TextArea<'static>,
     /// The syntax check of the current text (PromQL only; others are checked by the server).
     pub syntax: Option<SyntaxError>,
+    /// The backend checked the current text and found nothing wrong (LogQL, by Loki).
+    pub checked_ok: bool,
     /// Suggestions for the word at the cursor, and which one is selected.
     pub candidates: Vec<Candidate>,
     pub chosen: usize,
@@ -36,6 +38,7 @@ impl Editor {
             lang,
             area,
             syntax: None,
+            checked_ok: false,
             candidates: Vec::new(),
             chosen: 0,
             recall: None,
@@ -78,8 +81,28 @@ impl Editor {
         self.changed(Some(known));
     }
 
+    pub fn lang(&self) -> QueryLang {
+        self.lang
+    }
+
+    /// The backend's verdict on the current text: Loki's `format_query` answers
+    /// "parse error at line 1, col 23: …", whose position is marked like PromQL's.
+    pub fn set_remote_check(&mut self, result: Result<(), String>) {
+        self.checked_ok = result.is_ok();
+        self.syntax = result.err().map(|message| {
+            let (line, column) = position_in(&message).unwrap_or((0, 0));
+            SyntaxError {
+                message,
+                span: None,
+                line,
+                column,
+            }
+        });
+    }
+
     /// Re-checks the syntax and the suggestions after the text changed.
     fn changed(&mut self, known: Option<&Known>) {
+        self.checked_ok = false;
         let text = self.text();
         self.syntax = match self.lang {
             QueryLang::PromQL if !text.trim().is_empty() => check_promql(&text).err(),
@@ -179,5 +202,33 @@ impl Editor {
         } else {
             row + 1 >= self.area.lines().len()
         }
+    }
+}
+
+/// `line L, col C` in a backend's syntax error.
+fn position_in(message: &str) -> Option<(usize, usize)> {
+    let rest = &message[message.find("line ")? + 5..];
+    let (line, rest) = rest.split_once(", col ")?;
+    let column: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((line.trim().parse().ok()?, column.parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_backend_syntax_error_marks_its_position_and_a_clean_check_says_so() {
+        let mut editor = Editor::new(QueryLang::LogQL);
+        editor.set_text("{service_name=\"payments\"");
+        editor.set_remote_check(Err(
+            "parse error at line 1, col 26: syntax error: unexpected $end".into(),
+        ));
+        let error = editor.syntax.clone().expect("an error");
+        assert_eq!((error.line, error.column), (1, 26));
+        assert!(!editor.checked_ok);
+        editor.set_remote_check(Ok(()));
+        assert!(editor.syntax.is_none() && editor.checked_ok);
+        assert_eq!(position_in("no position here"), None);
     }
 }

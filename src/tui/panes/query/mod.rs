@@ -9,10 +9,14 @@
 pub mod complete;
 pub mod correlate;
 mod editor;
+pub mod logs;
 pub mod range;
 mod results;
+mod signals;
+pub mod traces;
 pub mod update;
 pub mod view;
+mod view_signals;
 
 use std::time::Duration;
 
@@ -24,7 +28,10 @@ pub use results::{ExplainRow, ExplainView, NodeState, ResultView, Run, RunState}
 
 use super::alerts::AlertsTab;
 use complete::Known;
-use range::TimeRange;
+use correlate::{Crumb, ExemplarsView};
+use logs::Tail;
+use range::{Mode, TimeRange};
+use traces::{ServiceMapState, TraceView};
 
 /// The pane's tabs, in the order `t` visits them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +66,22 @@ pub enum Part {
     Explain,
 }
 
+/// What a one-line prompt under the editor is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    /// A time range or step (`:`).
+    Range,
+    /// Text to keep log lines by, or to find spans of the open trace (`/`).
+    Filter,
+}
+
+/// A one-line prompt being typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub text: String,
+}
+
 /// Auto-refresh choices `a` steps through.
 pub const REFRESH: [Option<Duration>; 4] = [
     None,
@@ -76,19 +99,36 @@ pub struct LangTab {
     pub run: Option<Run>,
     pub explain: Option<ExplainView>,
     pub range: TimeRange,
-    /// Typed at the range prompt (`:`), while it is open.
-    pub prompt: Option<String>,
+    /// The prompt under the editor (`:` range, `/` filter), while it is open.
+    pub prompt: Option<Prompt>,
+    /// TraceQL: a trace opened as a waterfall, over the results.
+    pub trace: Option<TraceView>,
+    /// PromQL: the exemplars of the chart's query, under the chart.
+    pub exemplars: Option<ExemplarsView>,
+    /// TraceQL: the service map, over the results.
+    pub map: Option<ServiceMapState>,
 }
 
 impl LangTab {
     fn new(lang: QueryLang) -> Self {
+        // Logs and traces are searched over a range; only PromQL starts at an instant.
+        let range = TimeRange {
+            mode: match lang {
+                QueryLang::PromQL => Mode::Instant,
+                QueryLang::LogQL | QueryLang::TraceQL => Mode::Range,
+            },
+            ..TimeRange::default()
+        };
         Self {
             lang,
             editor: Editor::new(lang),
             run: None,
             explain: None,
-            range: TimeRange::default(),
+            range,
             prompt: None,
+            trace: None,
+            exemplars: None,
+            map: None,
         }
     }
 }
@@ -113,6 +153,12 @@ pub struct QueryPane {
     pub pending: Option<(QueryLang, String)>,
     /// Time since the pane was created, for spinners and elapsed times.
     pub clock: Duration,
+    /// Where the learner came from, for the back key and the breadcrumb.
+    pub trail: Vec<Crumb>,
+    /// The LogQL tab's live tail, while one runs (or is paused with what arrived).
+    pub tail: Option<Tail>,
+    /// When the LogQL editor's text is next checked by Loki (debounced while typing).
+    pub check_due: Option<Duration>,
     next_id: u64,
 }
 
@@ -136,6 +182,9 @@ impl QueryPane {
             since_names: None,
             pending: None,
             clock: Duration::ZERO,
+            trail: Vec::new(),
+            tail: None,
+            check_due: None,
             next_id: 0,
         }
     }

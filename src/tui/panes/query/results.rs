@@ -59,6 +59,10 @@ pub enum ResultView {
         selected: usize,
     },
     Text(String),
+    /// LogQL log lines with their volume histogram.
+    Logs(Box<super::logs::LogsView>),
+    /// TraceQL search hits.
+    Traces(Box<super::traces::TracesView>),
 }
 
 impl ResultView {
@@ -75,10 +79,27 @@ impl ResultView {
                 Self::Chart { model, selected: 0 }
             }
             QueryData::String { value, .. } => Self::Text(value.clone()),
-            QueryData::Vector(_)
-            | QueryData::Scalar(_)
-            | QueryData::Streams(_)
-            | QueryData::Traces(_) => Self::Table {
+            QueryData::Streams(entries) => {
+                let (start, end) = match window {
+                    QueryWindow::Range { start, end, .. } => (start, end),
+                    // An instant log query has no range of its own: span its lines.
+                    QueryWindow::Instant { .. } => {
+                        let ts = entries.iter().map(|e| e.ts_ns as f64 / 1e9);
+                        let lo = ts.clone().fold(f64::INFINITY, f64::min);
+                        (lo, ts.fold(f64::NEG_INFINITY, f64::max) + 1e-9)
+                    }
+                };
+                Self::Logs(Box::new(super::logs::LogsView::new(
+                    entries.clone(),
+                    start,
+                    end,
+                    width,
+                )))
+            }
+            QueryData::Traces(hits) => {
+                Self::Traces(Box::new(super::traces::TracesView::new(hits.clone())))
+            }
+            QueryData::Vector(_) | QueryData::Scalar(_) => Self::Table {
                 model: TableModel::from_data(data, unit),
                 selected: 0,
                 sort: 0,

@@ -16,7 +16,8 @@ use super::complete::Known;
 use super::range::Mode;
 use super::results::sort_keys;
 use super::{
-    ExplainView, NodeState, Part, QueryPane, REFRESH, ResultView, Run, RunState, TABS, Tab,
+    ExplainView, NodeState, Part, Prompt, PromptKind, QueryPane, REFRESH, ResultView, Run,
+    RunState, TABS, Tab,
 };
 
 /// Unix seconds with milliseconds, as the query windows use them.
@@ -55,24 +56,44 @@ impl QueryPane {
             return Reply::default();
         };
         if let Some(prompt) = &mut tab.prompt {
+            let kind = prompt.kind;
             match action {
                 Some(Action::RunQuery) => {
-                    let typed = std::mem::take(prompt);
+                    let typed = std::mem::take(&mut prompt.text);
                     tab.prompt = None;
-                    return match tab.range.apply(&typed) {
-                        Ok(()) => Reply::cmds(self.rerun(now)),
-                        Err(e) => Reply::warn(e),
+                    return match kind {
+                        PromptKind::Range => match tab.range.apply(&typed) {
+                            Ok(()) => Reply::cmds(self.rerun(now)),
+                            Err(e) => Reply::warn(e),
+                        },
+                        PromptKind::Filter => {
+                            self.apply_filter(&typed, true);
+                            Reply::default()
+                        }
                     };
                 }
-                Some(Action::CancelEdit) => tab.prompt = None,
+                Some(Action::CancelEdit) => {
+                    tab.prompt = None;
+                    if kind == PromptKind::Filter {
+                        self.apply_filter("", false);
+                    }
+                }
                 Some(Action::DeleteChar) => {
-                    prompt.pop();
+                    prompt.text.pop();
+                    let text = prompt.text.clone();
+                    if kind == PromptKind::Filter {
+                        self.apply_filter(&text, false);
+                    }
                 }
                 _ => {
                     if let KeyCode::Char(c) = key.code
                         && !key.modifiers.contains(KeyModifiers::CONTROL)
                     {
-                        prompt.push(c);
+                        prompt.text.push(c);
+                        let text = prompt.text.clone();
+                        if kind == PromptKind::Filter {
+                            self.apply_filter(&text, false);
+                        }
                     }
                 }
             }
@@ -107,7 +128,10 @@ impl QueryPane {
             }
             _ => {
                 let wanted_before = editor.wanted_label();
-                editor.input(key, known);
+                if editor.input(key, known) && lang == QueryLang::LogQL {
+                    self.check_due = Some(self.clock + super::signals::CHECK_AFTER);
+                }
+                let editor = &mut self.lang_tab_mut(lang).editor;
                 let wanted = editor.wanted_label();
                 if wanted != wanted_before
                     && let Some(label) = wanted
@@ -128,11 +152,15 @@ impl QueryPane {
                     Some(self.switch_tab(action == Action::NextTab))
                 }
                 Action::Back => Some(Reply::back()),
+                Action::BackTrail => self.on_signal_action(action, now),
                 other => match self.alerts.on_action(other)? {
                     Ok(reply) => Some(reply),
-                    Err((lang, expr)) => Some(Reply::cmds(self.open_query(lang, &expr, now))),
+                    Err((lang, expr)) => Some(Reply::cmds(self.open_rule(lang, &expr, now))),
                 },
             };
+        }
+        if let Some(reply) = self.on_signal_action(action, now) {
+            return Some(reply);
         }
         match action {
             Action::Back if self.part == Part::Explain => self.part = Part::Results,
@@ -162,7 +190,10 @@ impl QueryPane {
             }
             Action::RangePrompt => {
                 if let Some(tab) = self.current_mut() {
-                    tab.prompt = Some(String::new());
+                    tab.prompt = Some(Prompt {
+                        kind: PromptKind::Range,
+                        text: String::new(),
+                    });
                 }
             }
             Action::CycleRefresh => {
@@ -214,6 +245,12 @@ impl QueryPane {
         self.run_editor(now)
     }
 
+    /// An alert's rule opened in the PromQL tab, leaving a crumb back to the Alerts tab.
+    fn open_rule(&mut self, lang: QueryLang, expr: &str, now: f64) -> Vec<Cmd> {
+        self.push_crumb();
+        self.open_query(lang, expr, now)
+    }
+
     /// Runs what the editor holds, unless the syntax check already knows it is wrong.
     fn run_editor(&mut self, now: f64) -> Vec<Cmd> {
         let Some(tab) = self.current() else {
@@ -260,6 +297,10 @@ impl QueryPane {
     }
 
     fn send(&mut self, lang: QueryLang, expr: String, node: Option<usize>, now: f64) -> Vec<Cmd> {
+        let mut cmds = Vec::new();
+        if lang == QueryLang::LogQL {
+            cmds.extend(self.close_tail());
+        }
         let id = self.next_id();
         let (clock, width) = (self.clock, self.width);
         let tab = self.lang_tab_mut(lang);
@@ -272,14 +313,17 @@ impl QueryPane {
             state: RunState::Loading,
             node,
         });
+        tab.trace = None;
+        tab.map = None;
+        tab.exemplars = None;
         self.since_refresh = Duration::ZERO;
-        let mut cmds = vec![Cmd::RunQuery {
+        cmds.push(Cmd::RunQuery {
             id,
             lang,
             expr: expr.clone(),
             window,
             slot: QuerySlot::Main,
-        }];
+        });
         // A fresh run of the editor's query refreshes the tree's node sizes too.
         if node.is_none() && lang == QueryLang::PromQL {
             cmds.extend(self.size_nodes(now));
@@ -407,6 +451,7 @@ impl QueryPane {
                 cmds.push(Cmd::LoadNames);
             }
         }
+        cmds.extend(self.check_due_syntax());
         if self.tab == Tab::Alerts {
             cmds.extend(self.alerts.on_tick(elapsed));
             return cmds;

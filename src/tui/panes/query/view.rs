@@ -5,14 +5,16 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use crate::lab::query::QueryWindow;
+use crate::lab::query::{QueryLang, QueryWindow};
 
 use super::super::super::app::{App, Focus};
 use super::super::super::theme::Theme;
 use super::super::super::view::{pane_block, truncate};
 use super::super::super::widgets::{chart, table};
 use super::results::Done;
-use super::{LangTab, NodeState, Part, QueryPane, ResultView, RunState, TABS};
+use super::{
+    LangTab, NodeState, Part, PromptKind, QueryPane, ResultView, RunState, TABS, view_signals,
+};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -60,6 +62,16 @@ pub fn draw_query(app: &App, frame: &mut Frame, area: Rect) {
             Line::styled(format!(" {} · {refresh} ", tab.range.label()), theme.muted)
                 .right_aligned(),
         );
+    }
+    if let Some(trail) = pane.breadcrumb() {
+        let room = usize::from(area.width.saturating_sub(24));
+        block = block.title_bottom(Line::styled(
+            format!(
+                " {} · Backspace goes back ",
+                truncate(&crate::lab::untrusted::escape(&trail), room)
+            ),
+            theme.muted,
+        ));
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -135,7 +147,7 @@ fn draw_lang_tab(
         Paragraph::new(status_line(pane, tab, theme, area.width)),
         status_area,
     );
-    draw_results(app, tab, frame, results_area);
+    draw_signal_or_results(app, pane, tab, frame, results_area);
     if let Some(explain) = &tab.explain {
         draw_explain(
             explain,
@@ -150,16 +162,58 @@ fn draw_lang_tab(
     }
 }
 
+/// The results area: an open trace, the service map, the live tail, or the run's result
+/// (with the exemplar list under a PromQL chart).
+fn draw_signal_or_results(
+    app: &App,
+    pane: &QueryPane,
+    tab: &LangTab,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let theme = &app.theme;
+    if let Some(map) = &tab.map {
+        return view_signals::draw_map(map, theme, frame, area);
+    }
+    if let Some(trace) = &tab.trace {
+        return view_signals::draw_trace(trace, theme, frame, area);
+    }
+    if tab.lang == QueryLang::LogQL
+        && let Some(tail) = &pane.tail
+    {
+        return view_signals::draw_logs(&tail.view, Some((tail, pane.clock)), theme, frame, area);
+    }
+    match &tab.exemplars {
+        Some(exemplars) => {
+            let (chart_area, list_area) = view_signals::exemplar_split(area);
+            draw_results(app, tab, frame, chart_area);
+            view_signals::draw_exemplars(exemplars, theme, frame, list_area);
+        }
+        None => draw_results(app, tab, frame, area),
+    }
+}
+
 fn syntax_line<'a>(tab: &'a LangTab, theme: &Theme) -> Line<'a> {
     if let Some(prompt) = &tab.prompt {
-        return Line::from(vec![
-            Span::styled("range: ", theme.title),
-            Span::raw(prompt.clone()),
-            Span::styled("▏", theme.title),
-            Span::styled(
+        let (label, hint) = match prompt.kind {
+            PromptKind::Range => (
+                "range: ",
                 "  45m · 2h step 1m · <start>..<end> · now   Enter apply · Esc cancel",
-                theme.muted,
             ),
+            PromptKind::Filter if tab.trace.is_some() => (
+                "find: ",
+                "  span name, service or attribute   Enter keeps · Esc clears",
+            ),
+            PromptKind::Filter => (
+                "filter: ",
+                "  text in the line, level or service   Enter keeps · Esc clears",
+            ),
+        };
+        return Line::from(vec![
+            Span::styled(label, theme.title),
+            Span::raw(crate::lab::untrusted::escape(&prompt.text).into_owned()),
+            Span::styled("▏", theme.title),
+            Span::styled(hint, theme.muted),
         ]);
     }
     match &tab.editor.syntax {
@@ -171,8 +225,12 @@ fn syntax_line<'a>(tab: &'a LangTab, theme: &Theme) -> Line<'a> {
             "Enter runs the query · Alt-Enter new line · ↑ history · Tab completes",
             theme.muted,
         ),
-        None if tab.lang == crate::lab::query::QueryLang::PromQL => {
-            Line::styled("✓ PromQL parses", theme.done)
+        None if tab.lang == QueryLang::PromQL => Line::styled("✓ PromQL parses", theme.done),
+        None if tab.editor.checked_ok => {
+            Line::styled(format!("✓ {} parses", tab.lang.backend()), theme.done)
+        }
+        None if tab.lang == QueryLang::LogQL => {
+            Line::styled("LogQL is checked by Loki as you type", theme.muted)
         }
         None => Line::styled(
             format!(
@@ -309,6 +367,8 @@ fn draw_results(app: &App, tab: &LangTab, frame: &mut Frame, area: Rect) {
             ResultView::Chart { model, .. } => {
                 chart::render_chart(model, theme, area, frame.buffer_mut());
             }
+            ResultView::Logs(view) => view_signals::draw_logs(view, None, theme, frame, area),
+            ResultView::Traces(view) => view_signals::draw_traces(view, theme, frame, area),
         },
     }
 }
