@@ -41,7 +41,14 @@ impl LogsView {
     /// The view of `entries` over `[start, end]` (unix seconds) for results `width` wide.
     pub fn new(entries: Vec<LogEntry>, start: f64, end: f64, width: u16) -> Self {
         let model = LogViewModel::new(&entries, FixedOffset::east_opt(0).expect("UTC"));
-        let range_ns = ((start * 1e9) as i64, (end * 1e9) as i64);
+        // The query's range, stretched over any line outside it (a skewed clock), so
+        // every line is in a bar.
+        let first = entries.iter().map(|e| e.ts_ns).min();
+        let last = entries.iter().map(|e| e.ts_ns + 1).max();
+        let range_ns = (
+            first.map_or((start * 1e9) as i64, |f| f.min((start * 1e9) as i64)),
+            last.map_or((end * 1e9) as i64, |l| l.max((end * 1e9) as i64)),
+        );
         let volume = volume(&entries, range_ns.0, range_ns.1, bar_count(width));
         Self {
             entries,

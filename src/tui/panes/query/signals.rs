@@ -203,7 +203,13 @@ impl QueryPane {
         let TraceState::Ready(open) = &view.state else {
             return None;
         };
-        Some((open.selected_span()?.clone(), view.trace_id.clone()))
+        // The trace's own id (Tempo's spelling) over the one it was asked for by.
+        let id = if open.trace.trace_id.is_empty() {
+            &view.trace_id
+        } else {
+            &open.trace.trace_id
+        };
+        Some((open.selected_span()?.clone(), id.clone()))
     }
 
     /// `c` on a PromQL result: the exemplars of its query over its window.
