@@ -21,7 +21,10 @@ use labtui::tui::panes::query::{ResultView, RunState, Tab};
 use ratatui::crossterm::event::KeyCode;
 
 fn fixture(path: &str) -> String {
-    let full = format!("{}/tests/fixtures/real-api/{path}", env!("CARGO_MANIFEST_DIR"));
+    let full = format!(
+        "{}/tests/fixtures/real-api/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
 }
 
@@ -271,7 +274,9 @@ fn from_a_log_line_to_its_trace_to_a_span_s_logs_and_back_along_the_trail() {
         correlate::span_logs_query(&span, "63823273f8d74a123d53cff55c22d200")
     );
     let (start, end) = correlate::span_logs_window(&span);
-    assert!(matches!(window, QueryWindow::Range { start: s, end: e, .. } if s == start && e == end));
+    assert!(
+        matches!(window, QueryWindow::Range { start: s, end: e, .. } if s == start && e == end)
+    );
     assert_eq!(app.query.tab, Tab::Lang(QueryLang::LogQL));
     assert_eq!(app.query.trail.len(), 2);
 
@@ -282,12 +287,19 @@ fn from_a_log_line_to_its_trace_to_a_span_s_logs_and_back_along_the_trail() {
     assert!(open_trace(&app).details);
     send(&mut app, [key(KeyCode::Backspace)]);
     assert_eq!(app.query.tab, Tab::Lang(QueryLang::LogQL));
-    assert_eq!(app.query.logql.run.as_ref().map(|r| r.expr.as_str()), Some(expr));
+    assert_eq!(
+        app.query.logql.run.as_ref().map(|r| r.expr.as_str()),
+        Some(expr)
+    );
     assert!(logs_view(&app).expanded, "the expanded line is still open");
     assert!(app.query.breadcrumb().is_none());
     // With no trail left, Backspace says so rather than doing something else.
     send(&mut app, [key(KeyCode::Backspace)]);
-    assert!(app.notice.as_ref().is_some_and(|n| n.text.contains("nothing to go back to")));
+    assert!(
+        app.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("nothing to go back to"))
+    );
 }
 
 #[test]
@@ -317,7 +329,11 @@ fn a_span_opens_its_services_red_metrics_in_promql() {
         red.as_slice(),
         "↑ recalls the error rate, then the request rate"
     );
-    assert!(app.notice.as_ref().is_some_and(|n| n.text.contains("RED of storefront")));
+    assert!(
+        app.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("RED of storefront"))
+    );
     send(&mut app, [key(KeyCode::Backspace)]);
     assert_eq!(app.query.tab, Tab::Lang(QueryLang::TraceQL));
 }
@@ -341,10 +357,9 @@ fn a_latency_chart_lists_its_exemplars_and_one_key_opens_the_slowest_trace() {
         })
         .expect("exemplars are asked for");
     assert_eq!(sent, expr);
-    let (series, _): (Vec<ExemplarSeries>, _) = labtui::lab::query::prometheus::decode::data(
-        &fixture("prometheus/shop-exemplars.json"),
-    )
-    .expect("exemplars");
+    let (series, _): (Vec<ExemplarSeries>, _) =
+        labtui::lab::query::prometheus::decode::data(&fixture("prometheus/shop-exemplars.json"))
+            .expect("exemplars");
     let rows = correlate::exemplar_rows(&series);
     send(
         &mut app,
@@ -359,7 +374,10 @@ fn a_latency_chart_lists_its_exemplars_and_one_key_opens_the_slowest_trace() {
     assert_eq!(app.query.tab, Tab::Lang(QueryLang::TraceQL));
     send(&mut app, [key(KeyCode::Backspace)]);
     assert_eq!(app.query.tab, Tab::Lang(QueryLang::PromQL));
-    assert!(app.query.promql.exemplars.is_some(), "the list is still there");
+    assert!(
+        app.query.promql.exemplars.is_some(),
+        "the list is still there"
+    );
     send(&mut app, [key(KeyCode::Esc)]);
     assert!(app.query.promql.exemplars.is_none(), "Esc closes the list");
 }
@@ -390,7 +408,13 @@ fn a_trace_search_lists_traces_sorted_and_opens_the_selected_one() {
     let (id, trace_id) = trace_load(&cmds);
     assert_eq!(trace_id, fastest.trace_id);
     // Tempo may not have it yet: a state, not an error.
-    send(&mut app, [Msg::TraceLoaded { id, result: Ok(None) }]);
+    send(
+        &mut app,
+        [Msg::TraceLoaded {
+            id,
+            result: Ok(None),
+        }],
+    );
     assert!(matches!(
         app.query.traceql.trace.as_ref().map(|t| &t.state),
         Some(TraceState::Missing)
@@ -467,7 +491,10 @@ fn loki_checks_logql_once_typing_pauses_and_a_stale_verdict_is_ignored() {
             _ => None,
         })
         .expect("checked once typing paused");
-    assert_eq!(checked, (QueryLang::LogQL, r#"{service_name="payments""#.to_string()));
+    assert_eq!(
+        checked,
+        (QueryLang::LogQL, r#"{service_name="payments""#.to_string())
+    );
     assert!(
         !tick(&mut app, 500)
             .iter()
@@ -490,7 +517,10 @@ fn loki_checks_logql_once_typing_pauses_and_a_stale_verdict_is_ignored() {
     assert_eq!(error.line, 1);
     assert!(error.column > 0);
     let cmds = send(&mut app, [key(KeyCode::Enter)]);
-    assert!(queries(&cmds).is_empty(), "a query Loki rejected is not sent");
+    assert!(
+        queries(&cmds).is_empty(),
+        "a query Loki rejected is not sent"
+    );
 
     typed(&mut app, "}");
     assert!(app.query.logql.editor.syntax.is_none());
@@ -517,7 +547,10 @@ fn the_live_tail_streams_lines_follows_unless_scrolled_and_pauses_keeping_them()
     assert!(app.notice.as_ref().is_some_and(|n| n.is_error));
 
     send(&mut app, [ch('i'), key(KeyCode::Char('l'))]);
-    app.query.logql.editor.set_text(r#"{service_name="storefront"}"#);
+    app.query
+        .logql
+        .editor
+        .set_text(r#"{service_name="storefront"}"#);
     send(&mut app, [key(KeyCode::Esc)]);
     let cmds = send(&mut app, [ch('L')]);
     let id = cmds
@@ -552,7 +585,11 @@ fn the_live_tail_streams_lines_follows_unless_scrolled_and_pauses_keeping_them()
 
     // Scrolled away from the newest line, new frames do not move the view.
     send(&mut app, [ch('j')]);
-    let kept = app.query.tail.as_ref().and_then(|t| t.view.selected().cloned());
+    let kept = app
+        .query
+        .tail
+        .as_ref()
+        .and_then(|t| t.view.selected().cloned());
     send(
         &mut app,
         [Msg::Tailed {
@@ -609,7 +646,13 @@ fn an_alerts_rule_opened_in_promql_leaves_a_way_back_to_the_alerts_tab() {
     }
     let cmds = app.query.open_trace("63823273f8d74a123d53cff55c22d200");
     assert!(!cmds.is_empty());
-    assert_eq!(app.query.breadcrumb().as_deref().map(|b| b.starts_with("Alerts")), Some(true));
+    assert_eq!(
+        app.query
+            .breadcrumb()
+            .as_deref()
+            .map(|b| b.starts_with("Alerts")),
+        Some(true)
+    );
     send(&mut app, [key(KeyCode::Backspace)]);
     assert_eq!(app.query.tab, Tab::Alerts);
 }

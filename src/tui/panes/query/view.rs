@@ -272,6 +272,22 @@ fn status_line<'a>(pane: &QueryPane, tab: &LangTab, theme: &Theme, width: u16) -
 }
 
 fn done_summary(done: &Done, what: &str) -> String {
+    let took = done.took.as_millis();
+    match &done.data {
+        crate::lab::query::QueryData::Streams(lines) => {
+            let streams = done.data.series_count();
+            let s = if streams == 1 { "" } else { "s" };
+            return format!(
+                "{} lines · {streams} stream{s} · {took} ms · {what}",
+                lines.len()
+            );
+        }
+        crate::lab::query::QueryData::Traces(hits) => {
+            let s = if hits.len() == 1 { "" } else { "s" };
+            return format!("{} trace{s} · {took} ms · {what}", hits.len());
+        }
+        _ => {}
+    }
     let series = done.data.series_count();
     let samples = done.data.sample_count();
     let samples = if samples == 1 {
