@@ -334,8 +334,12 @@ fn a_span_opens_its_services_red_metrics_in_promql() {
             .as_ref()
             .is_some_and(|n| n.text.contains("RED of storefront"))
     );
+    assert!(app.query.promql.range.fixed.is_some());
     send(&mut app, [key(KeyCode::Backspace)]);
     assert_eq!(app.query.tab, Tab::Lang(QueryLang::TraceQL));
+    // Going back undoes the jump in the PromQL tab too: its range and results as before.
+    assert!(app.query.promql.range.fixed.is_none());
+    assert!(app.query.promql.run.is_none());
 }
 
 #[test]

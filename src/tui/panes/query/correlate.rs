@@ -31,6 +31,8 @@ pub struct Crumb {
     pub part: Part,
     /// The language tab that was in front, as it was.
     pub saved: Option<Box<LangTab>>,
+    /// The tab the jump went to, as it was before (a jump within one tab has none).
+    pub dest: Option<Box<LangTab>>,
 }
 
 /// A label value as a quoted PromQL / LogQL string.

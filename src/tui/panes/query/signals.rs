@@ -59,8 +59,10 @@ impl QueryPane {
 
     // ---- the trail -----------------------------------------------------------------
 
-    /// Remembers where the learner is before a jump takes them elsewhere.
-    pub(super) fn push_crumb(&mut self) {
+    /// Remembers where the learner is before a jump takes them to `dest`'s tab, and how
+    /// that tab was, so going back undoes the jump on both sides.
+    pub(super) fn push_crumb(&mut self, dest: QueryLang) {
+        let before = (self.tab != Tab::Lang(dest)).then(|| Box::new(self.lang_tab(dest).clone()));
         let crumb = match self.current() {
             Some(tab) => {
                 let expr = tab
@@ -76,6 +78,7 @@ impl QueryPane {
                     tab: self.tab,
                     part: self.part,
                     saved: Some(Box::new(tab.clone())),
+                    dest: before,
                 }
             }
             None => Crumb {
@@ -83,6 +86,7 @@ impl QueryPane {
                 tab: self.tab,
                 part: self.part,
                 saved: None,
+                dest: before,
             },
         };
         self.trail.push(crumb);
@@ -100,6 +104,10 @@ impl QueryPane {
         };
         self.tab = crumb.tab;
         self.part = crumb.part;
+        if let Some(dest) = crumb.dest {
+            let lang = dest.lang;
+            *self.lang_tab_mut(lang) = *dest;
+        }
         if let Some(saved) = crumb.saved {
             let lang = saved.lang;
             *self.lang_tab_mut(lang) = *saved;
@@ -132,7 +140,7 @@ impl QueryPane {
 
     /// Opens a trace by id in the TraceQL tab (from a log line, an exemplar, the list).
     pub fn open_trace(&mut self, trace_id: &str) -> Vec<Cmd> {
-        self.push_crumb();
+        self.push_crumb(QueryLang::TraceQL);
         let id = self.next_id();
         self.tab = Tab::Lang(QueryLang::TraceQL);
         self.part = Part::Results;
@@ -156,7 +164,7 @@ impl QueryPane {
         window: (f64, f64),
         now: f64,
     ) -> Vec<Cmd> {
-        self.push_crumb();
+        self.push_crumb(lang);
         let tab = self.lang_tab_mut(lang);
         tab.range.fixed = Some(window);
         tab.range.mode = Mode::Range;

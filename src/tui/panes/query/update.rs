@@ -247,7 +247,7 @@ impl QueryPane {
 
     /// An alert's rule opened in the PromQL tab, leaving a crumb back to the Alerts tab.
     fn open_rule(&mut self, lang: QueryLang, expr: &str, now: f64) -> Vec<Cmd> {
-        self.push_crumb();
+        self.push_crumb(lang);
         self.open_query(lang, expr, now)
     }
 
