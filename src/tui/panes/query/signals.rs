@@ -70,7 +70,7 @@ impl QueryPane {
                     .as_ref()
                     .map_or_else(|| tab.editor.text(), |r| r.expr.clone());
                 let label = match &tab.trace {
-                    Some(t) => format!("trace {}", short_id(&t.trace_id)),
+                    Some(t) => format!("trace {}", short_id(t.shown_id())),
                     None => correlate::crumb_label(tab.lang, &expr),
                 };
                 Crumb {
@@ -123,7 +123,7 @@ impl QueryPane {
         let mut parts: Vec<String> = self.trail.iter().map(|c| c.label.clone()).collect();
         parts.push(match self.current() {
             Some(tab) => match &tab.trace {
-                Some(t) => format!("trace {}", short_id(&t.trace_id)),
+                Some(t) => format!("trace {}", short_id(t.shown_id())),
                 None => correlate::crumb_label(
                     tab.lang,
                     &tab.run

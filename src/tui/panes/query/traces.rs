@@ -61,6 +61,16 @@ pub struct TraceView {
     pub state: TraceState,
 }
 
+impl TraceView {
+    /// The id to show: the loaded trace's own (Tempo's spelling), else the one asked for.
+    pub fn shown_id(&self) -> &str {
+        match &self.state {
+            TraceState::Ready(open) if !open.trace.trace_id.is_empty() => &open.trace.trace_id,
+            _ => &self.trace_id,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum TraceState {
     Loading,

@@ -244,9 +244,13 @@ fn syntax_line<'a>(tab: &'a LangTab, theme: &Theme) -> Line<'a> {
 }
 
 fn status_line<'a>(pane: &QueryPane, tab: &LangTab, theme: &Theme, width: u16) -> Line<'a> {
-    let text = match &tab.run {
-        None => "no query run yet".to_string(),
-        Some(run) => {
+    let text = match (&tab.trace, &tab.run) {
+        (Some(trace), _) => format!(
+            "trace {} · Enter span details · Space folds · c its logs · M its metrics · Esc closes",
+            super::signals::short_id(trace.shown_id())
+        ),
+        (None, None) => "no query run yet".to_string(),
+        (None, Some(run)) => {
             let what = match run.node {
                 Some(_) => format!("node: {}", truncate(&run.expr, 40)),
                 None => match run.window {
