@@ -372,7 +372,21 @@ fn a_latency_chart_lists_its_exemplars_and_one_key_opens_the_slowest_trace() {
             result: Ok(series),
         }],
     );
-    let cmds = send(&mut app, [ch('j'), key(KeyCode::Enter)]);
+    // Each exemplar is marked on the chart, the selected one apart.
+    let marks = |app: &App| match &app.query.promql.run.as_ref().expect("a run").state {
+        RunState::Done(done) => match &done.view {
+            ResultView::Chart { model, .. } => {
+                let (marks, selected) = model.marks();
+                (marks.len(), selected)
+            }
+            other => panic!("a chart: {other:?}"),
+        },
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(marks(&app), (rows.len(), Some(0)));
+    send(&mut app, [ch('j')]);
+    assert_eq!(marks(&app), (rows.len(), Some(1)));
+    let cmds = send(&mut app, [key(KeyCode::Enter)]);
     let (_, trace_id) = trace_load(&cmds);
     assert_eq!(trace_id, rows[1].trace_id);
     assert_eq!(app.query.tab, Tab::Lang(QueryLang::TraceQL));
@@ -384,6 +398,7 @@ fn a_latency_chart_lists_its_exemplars_and_one_key_opens_the_slowest_trace() {
     );
     send(&mut app, [key(KeyCode::Esc)]);
     assert!(app.query.promql.exemplars.is_none(), "Esc closes the list");
+    assert_eq!(marks(&app), (0, None), "and clears the marks");
 }
 
 #[test]

@@ -179,8 +179,10 @@ fn screens(width: u16, height: u16) {
     let mut app = query_app();
     send(
         &mut app,
-        [Msg::Resized { width, height }, key(KeyCode::Esc), ch('m')],
+        [Msg::Resized { width, height }, key(KeyCode::Esc), ch(':')],
     );
+    typed(&mut app, "2026-12-02T06:23:13Z..2026-12-02T06:38:13Z");
+    send(&mut app, [key(KeyCode::Enter), ch('m')]);
     let (data, _, _) = labtui::lab::query::prometheus::decode::query(&fixture(
         "prometheus/shop-p95-by-service-range.json",
     ))

@@ -58,6 +58,10 @@ pub struct ChartModel {
     y_labels: Vec<String>,
     utc_offset: FixedOffset,
     width_cells: u16,
+    /// Points marked over the lines (exemplars: a traced request's time and value), and
+    /// the one selected, drawn apart.
+    marks: Vec<(f64, f64)>,
+    marked: Option<usize>,
 }
 
 impl ChartModel {
@@ -102,6 +106,8 @@ impl ChartModel {
             y_labels: Vec::new(),
             utc_offset: chrono::Local::now().offset().fix(),
             width_cells,
+            marks: Vec::new(),
+            marked: None,
         };
         model.resize(width_cells);
         model.x_labels = axes::x_labels(x_range, model.utc_offset, width_cells);
@@ -110,6 +116,17 @@ impl ChartModel {
 
     /// The same chart with times shown at a fixed offset from UTC (UTC itself in tests, so
     /// snapshots do not depend on where they run).
+    /// Marks points (time in unix seconds, value in the chart's unit) over the lines, with
+    /// `selected` drawn apart; points outside the axes are left out when drawn.
+    pub fn set_marks(&mut self, marks: Vec<(f64, f64)>, selected: Option<usize>) {
+        self.marks = marks;
+        self.marked = selected;
+    }
+
+    pub fn marks(&self) -> (&[(f64, f64)], Option<usize>) {
+        (&self.marks, self.marked)
+    }
+
     pub fn with_utc_offset(mut self, offset: FixedOffset) -> Self {
         self.utc_offset = offset;
         self.x_labels = axes::x_labels(self.x_range, offset, self.width_cells);

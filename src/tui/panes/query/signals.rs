@@ -305,7 +305,34 @@ impl QueryPane {
         }
     }
 
+    /// Marks the exemplars on the PromQL chart (the selected one apart), or clears them.
+    fn sync_exemplar_marks(&mut self) {
+        let (marks, selected) = match &self.promql.exemplars {
+            Some(ExemplarsView {
+                state: ExemplarsState::Ready(rows),
+                selected,
+                ..
+            }) => (
+                rows.iter().map(|r| (r.t, r.value)).collect(),
+                Some(*selected),
+            ),
+            _ => (Vec::new(), None),
+        };
+        if let Some(run) = &mut self.promql.run
+            && let RunState::Done(done) = &mut run.state
+            && let ResultView::Chart { model, .. } = &mut done.view
+        {
+            model.set_marks(marks, selected);
+        }
+    }
+
     fn on_exemplar_key(&mut self, action: Action) -> Option<Reply> {
+        let reply = self.exemplar_key(action);
+        self.sync_exemplar_marks();
+        reply
+    }
+
+    fn exemplar_key(&mut self, action: Action) -> Option<Reply> {
         let view = self.promql.exemplars.as_mut()?;
         let len = match &view.state {
             ExemplarsState::Ready(rows) => rows.len(),
@@ -539,6 +566,7 @@ impl QueryPane {
             };
             view.selected = 0;
         }
+        self.sync_exemplar_marks();
     }
 
     pub fn on_service_map(

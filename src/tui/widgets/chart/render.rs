@@ -71,6 +71,26 @@ fn draw_plot(model: &ChartModel, theme: &Theme, area: Rect, buf: &mut Buffer) {
         let style = theme.series[s.colour % theme.series.len()];
         datasets.extend(s.segments.iter().map(|seg| line_of(seg, style)));
     }
+    // Exemplars: a dot per traced request, the selected one as a block, over the lines.
+    let (marks, marked) = model.marks();
+    let (x0, x1) = model.x_range;
+    let inside: Vec<(f64, f64)> = marks
+        .iter()
+        .copied()
+        .filter(|(t, v)| (x0..=x1).contains(t) && (y0..=y1).contains(v))
+        .collect();
+    let selected: Vec<(f64, f64)> = marked
+        .and_then(|i| marks.get(i))
+        .copied()
+        .filter(|(t, v)| (x0..=x1).contains(t) && (y0..=y1).contains(v))
+        .into_iter()
+        .collect();
+    if !inside.is_empty() {
+        datasets.push(points_of(&inside, Marker::Dot, theme.title));
+    }
+    if !selected.is_empty() {
+        datasets.push(points_of(&selected, Marker::Block, theme.selected));
+    }
     // The x axis takes two rows (line and labels); keep a y label every other row at most.
     let rows = usize::from(area.height.saturating_sub(2));
     let y_labels = thin(&model.y_labels, rows.div_ceil(2).max(2));
@@ -99,6 +119,14 @@ fn line_of(data: &[(f64, f64)], style: Style) -> Dataset<'_> {
     Dataset::default()
         .marker(Marker::Braille)
         .graph_type(GraphType::Line)
+        .style(style)
+        .data(data)
+}
+
+fn points_of(data: &[(f64, f64)], marker: Marker, style: Style) -> Dataset<'_> {
+    Dataset::default()
+        .marker(marker)
+        .graph_type(GraphType::Scatter)
         .style(style)
         .data(data)
 }
