@@ -160,7 +160,13 @@ pub fn draw_traces(view: &TracesView, theme: &Theme, frame: &mut Frame, area: Re
         );
         return;
     }
-    let [hint, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let matched_rows = if area.height >= 10 { 3 } else { 0 };
+    let [hint, list, matched] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(matched_rows),
+    ])
+    .areas(area);
     frame.render_widget(
         Paragraph::new(Line::styled(
             "Enter opens the trace · o sorts · S service map",
@@ -178,6 +184,52 @@ pub fn draw_traces(view: &TracesView, theme: &Theme, frame: &mut Frame, area: Re
         list,
         frame.buffer_mut(),
     );
+    if let Some(hit) = view.selected_hit()
+        && matched_rows > 0
+    {
+        frame.render_widget(
+            Paragraph::new(matched_spans(hit, theme, matched.width)),
+            matched,
+        );
+    }
+}
+
+/// The selected trace's spans the query matched: name, duration and selected attributes.
+fn matched_spans<'a>(
+    hit: &crate::lab::query::traces::TraceHit,
+    theme: &Theme,
+    width: u16,
+) -> Vec<Line<'a>> {
+    let width = usize::from(width);
+    let mut lines = vec![Line::styled(
+        truncate(
+            &format!(
+                "── spans the query matched in the selected trace: {} ",
+                hit.matched
+            ),
+            width,
+        ),
+        theme.muted,
+    )];
+    for span in hit.spans.iter().take(2) {
+        let attrs: Vec<String> = span
+            .attributes
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        // Tempo names a matched span only when the query selects its name.
+        let name = match &span.name {
+            Some(name) => name.clone(),
+            None => format!("span {}", short_id(&span.span_id)),
+        };
+        let text = format!(
+            "  {name} {}  {}",
+            super::super::super::widgets::cells::duration(span.duration_ns),
+            attrs.join(" ")
+        );
+        lines.push(Line::raw(truncate(&escape(&text), width)));
+    }
+    lines
 }
 
 /// An open trace: loading, missing, failed, or its waterfall with the selected span's
