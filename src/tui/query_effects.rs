@@ -489,3 +489,17 @@ fn cached<C: Clone>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lab_without_loki_or_tempo_is_told_how_to_get_them() {
+        let loki = install_line(Backend::Loki).expect("Loki's install line");
+        assert!(loki.contains("loki-linux-amd64.zip"), "{loki}");
+        let tempo = install_line(Backend::Tempo).expect("Tempo's install line");
+        assert!(tempo.contains("tempo_2.7.2"), "{tempo}");
+        assert_eq!(install_line(Backend::Prometheus), None);
+    }
+}
