@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::query::{query_app, typed};
+use common::query::{fixture, outcome, query_app, typed};
 use common::{ch, key, send};
 use labtui::lab::query::loki::Direction;
 use labtui::lab::query::prometheus::ExemplarSeries;
@@ -19,23 +19,6 @@ use labtui::tui::panes::query::logs::{LogsView, TailStatus};
 use labtui::tui::panes::query::traces::{ServiceMapState, TraceState, TracesView};
 use labtui::tui::panes::query::{ResultView, RunState, Tab};
 use ratatui::crossterm::event::KeyCode;
-
-fn fixture(path: &str) -> String {
-    let full = format!(
-        "{}/tests/fixtures/real-api/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
-}
-
-fn outcome(data: QueryData) -> QueryOutcome {
-    QueryOutcome {
-        data,
-        warnings: Vec::new(),
-        elapsed: Duration::from_millis(20),
-        raw: String::new(),
-    }
-}
 
 fn loki(path: &str) -> QueryOutcome {
     let (data, _, _) =

@@ -112,3 +112,22 @@ pub fn query_app() -> App {
     assert!(app.confirm.is_none(), "a running lab is not offered again");
     app
 }
+
+/// A recorded answer of a real server, from tests/fixtures/real-api.
+pub fn fixture(path: &str) -> String {
+    let full = format!(
+        "{}/tests/fixtures/real-api/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+}
+
+/// `data` as a query's successful answer.
+pub fn outcome(data: QueryData) -> QueryOutcome {
+    QueryOutcome {
+        data,
+        warnings: Vec::new(),
+        elapsed: Duration::from_millis(20),
+        raw: String::new(),
+    }
+}

@@ -7,7 +7,7 @@ use std::io::{self, Write as _};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use color_eyre::eyre::{Result, WrapErr};
+use color_eyre::eyre::Result;
 
 use super::{QueryArgs, describe_error, fail, print_logs, print_outcome, window};
 use crate::lab::query::loki::Direction;
@@ -83,17 +83,10 @@ pub(super) fn run(
     window: QueryWindow,
     now: f64,
 ) -> Result<ExitCode> {
-    let options = ClientOptions {
-        timeout,
-        ..ClientOptions::default()
-    };
+    let options = ClientOptions::with_timeout(timeout);
     let plan = plan(kind(&args.expr), window, now);
     let limit = args.limit.unwrap_or(DEFAULT_LIMIT);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .enable_time()
-        .build()
-        .wrap_err("could not start the async runtime")?;
+    let runtime = super::one_query_runtime()?;
     let outcome = runtime.block_on(async {
         let client = LokiClient::with_options(&endpoint.url, &options)?;
         match plan {

@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use color_eyre::eyre::{Result, WrapErr};
+use color_eyre::eyre::Result;
 
 use super::{QueryArgs, describe_error, fail, print_outcome, window};
 use crate::lab::query::endpoints::Endpoint;
@@ -42,15 +42,8 @@ pub(super) fn run(
     // Tempo reads whole seconds: widen the window rather than lose its edges.
     let (start_s, end_s) = (start.floor() as i64, end.ceil() as i64);
     let limit = args.limit.unwrap_or(tempo::DEFAULT_LIMIT);
-    let options = ClientOptions {
-        timeout,
-        ..ClientOptions::default()
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .enable_time()
-        .build()
-        .wrap_err("could not start the async runtime")?;
+    let options = ClientOptions::with_timeout(timeout);
+    let runtime = super::one_query_runtime()?;
     let outcome = runtime.block_on(async {
         let client = TempoClient::with_options(&endpoint.url, &options)?;
         if tempo::is_metrics_query(&args.expr) {

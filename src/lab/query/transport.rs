@@ -33,6 +33,16 @@ pub struct ClientOptions {
     pub connect_timeout: Duration,
 }
 
+impl ClientOptions {
+    /// The defaults with another whole-request timeout (`labtui query --timeout`).
+    pub fn with_timeout(timeout: Duration) -> Self {
+        Self {
+            timeout,
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for ClientOptions {
     fn default() -> Self {
         Self {
