@@ -565,11 +565,11 @@ fn traceql_site(text: &str, cursor: usize) -> Site {
                 expect = Expect::Attribute;
             }
             '}' => in_braces = false,
-            '=' | '~' | '<' | '>' | '!' if in_braces => {
-                if expect == Expect::Attribute && !last_word.is_empty() {
-                    attr = last_word.clone();
-                    expect = Expect::Value;
-                }
+            '=' | '~' | '<' | '>' | '!'
+                if in_braces && expect == Expect::Attribute && !last_word.is_empty() =>
+            {
+                attr = last_word.clone();
+                expect = Expect::Value;
             }
             '&' | '|' if in_braces => expect = Expect::Attribute,
             '(' => {
