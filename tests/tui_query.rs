@@ -173,15 +173,18 @@ fn completion_offers_the_labs_names_with_their_type_and_fetches_label_values() {
     let mut app = query_app();
     send(
         &mut app,
-        [Msg::NamesLoaded(Ok(Known {
-            metrics: vec![MetricInfo {
-                name: "http_requests_total".into(),
-                kind: "counter".into(),
-                help: "Requests handled".into(),
-            }],
-            label_names: vec!["service".into()],
-            label_values: BTreeMap::new(),
-        }))],
+        [Msg::NamesLoaded {
+            lang: QueryLang::PromQL,
+            result: Ok(Known {
+                metrics: vec![MetricInfo {
+                    name: "http_requests_total".into(),
+                    kind: "counter".into(),
+                    help: "Requests handled".into(),
+                }],
+                label_names: vec!["service".into()],
+                label_values: BTreeMap::new(),
+            }),
+        }],
     );
     typed(&mut app, "http_re");
     let candidates = &app.query.promql.editor.candidates;
@@ -193,12 +196,14 @@ fn completion_offers_the_labs_names_with_their_type_and_fetches_label_values() {
     assert_eq!(
         cmds,
         [Cmd::LoadLabelValues {
+            lang: QueryLang::PromQL,
             label: "service".into()
         }]
     );
     send(
         &mut app,
         [Msg::LabelValuesLoaded {
+            lang: QueryLang::PromQL,
             label: "service".into(),
             result: Ok(vec!["orders".into(), "payments".into()]),
         }],

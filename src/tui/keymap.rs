@@ -313,7 +313,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Query, &[ch('S')], A::ServiceMap, "the lab's service map (TraceQL tab)", ""),
     bind(C::QueryEditor, &[key(KeyCode::Enter), ctrl_key(KeyCode::Enter), ctrl('r')], A::RunQuery, "run the query (syntax errors are shown, not sent)", "run"),
     bind(C::QueryEditor, &[ctrl('j')], A::Newline, "new line (Alt-Enter too)", ""),
-    bind(C::QueryEditor, &[key(KeyCode::Tab)], A::Complete, "complete the metric, label or value at the cursor", "complete"),
+    bind(C::QueryEditor, &[key(KeyCode::Tab)], A::Complete, "complete the name, keyword or value at the cursor (metric, label, LogQL stage, TraceQL attribute)", "complete"),
     bind(C::QueryEditor, &[key(KeyCode::Up), ctrl('p')], A::HistoryPrevious, "older query from history (or the previous suggestion)", "history"),
     bind(C::QueryEditor, &[key(KeyCode::Down), ctrl('n')], A::HistoryNext, "newer query from history (or the next suggestion)", ""),
     bind(C::QueryEditor, &[ctrl('l')], A::ClearEditor, "clear the editor", "clear"),

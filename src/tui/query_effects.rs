@@ -23,7 +23,7 @@ use crate::lab::query::{
 
 use super::app::{Msg, QuerySlot, TailUpdate};
 use super::panes::alerts::AlertsSnapshot;
-use super::panes::query::complete::{Known, MetricInfo};
+use super::panes::query::complete::{Known, MetricInfo, attribute_names, attribute_values};
 use super::panes::query::logs::is_log_query;
 
 /// What a superseding request replaces: the same language's same slot.
@@ -342,51 +342,93 @@ impl QueryEffects {
         }
     }
 
-    /// Metric names with type and help, and label names, for completion.
-    pub fn load_names(&self, tx: mpsc::UnboundedSender<Msg>) {
+    /// A language's names for completion: metric names with type and help and label
+    /// names from Prometheus, label names from Loki, scoped attribute names from Tempo.
+    pub fn load_names(&self, lang: QueryLang, tx: mpsc::UnboundedSender<Msg>) {
         let this = self.clone();
         tokio::spawn(async move {
-            let result = async {
-                let client = this.prometheus()?;
-                let (metadata, names, labels) = tokio::join!(
-                    client.metadata(None),
-                    client.label_values("__name__"),
-                    client.labels()
-                );
-                let metadata = metadata.unwrap_or_default();
-                let metrics = names?
-                    .into_iter()
-                    .map(|name| {
-                        let about = metadata.get(&name).and_then(|m| m.first());
-                        MetricInfo {
-                            kind: about
-                                .map(|m| format!("{:?}", m.kind).to_lowercase())
-                                .unwrap_or_default(),
-                            help: about.map(|m| m.help.clone()).unwrap_or_default(),
-                            name,
-                        }
-                    })
-                    .collect();
-                Ok::<_, QueryError>(Known {
-                    metrics,
-                    label_names: labels?,
-                    label_values: BTreeMap::new(),
-                })
+            let result = match lang {
+                QueryLang::PromQL => this.promql_names().await,
+                QueryLang::LogQL => {
+                    async {
+                        Ok(Known {
+                            label_names: this.loki()?.labels(None, None).await?,
+                            ..Known::default()
+                        })
+                    }
+                    .await
+                }
+                QueryLang::TraceQL => {
+                    async {
+                        let scopes = this.tempo()?.search_tags_v2().await?;
+                        Ok(Known {
+                            label_names: attribute_names(&scopes),
+                            ..Known::default()
+                        })
+                    }
+                    .await
+                }
             }
-            .await
-            .map_err(|e| e.to_string());
-            let _ = tx.send(Msg::NamesLoaded(result));
+            .map_err(|e: QueryError| e.to_string());
+            let _ = tx.send(Msg::NamesLoaded { lang, result });
         });
     }
 
-    pub fn load_label_values(&self, label: String, tx: mpsc::UnboundedSender<Msg>) {
+    async fn promql_names(&self) -> Result<Known, QueryError> {
+        let client = self.prometheus()?;
+        let (metadata, names, labels) = tokio::join!(
+            client.metadata(None),
+            client.label_values("__name__"),
+            client.labels()
+        );
+        let metadata = metadata.unwrap_or_default();
+        let metrics = names?
+            .into_iter()
+            .map(|name| {
+                let about = metadata.get(&name).and_then(|m| m.first());
+                MetricInfo {
+                    kind: about
+                        .map(|m| format!("{:?}", m.kind).to_lowercase())
+                        .unwrap_or_default(),
+                    help: about.map(|m| m.help.clone()).unwrap_or_default(),
+                    name,
+                }
+            })
+            .collect();
+        Ok(Known {
+            metrics,
+            label_names: labels?,
+            label_values: BTreeMap::new(),
+        })
+    }
+
+    /// The values of a label (Prometheus, Loki) or of a scoped attribute (Tempo, as
+    /// TraceQL literals: strings quoted).
+    pub fn load_label_values(
+        &self,
+        lang: QueryLang,
+        label: String,
+        tx: mpsc::UnboundedSender<Msg>,
+    ) {
         let this = self.clone();
         tokio::spawn(async move {
-            let result = match this.prometheus() {
-                Ok(client) => client.label_values(&label).await.map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-            let _ = tx.send(Msg::LabelValuesLoaded { label, result });
+            let result = async {
+                match lang {
+                    QueryLang::PromQL => this.prometheus()?.label_values(&label).await,
+                    QueryLang::LogQL => this.loki()?.label_values(&label, None, None).await,
+                    QueryLang::TraceQL => {
+                        let values = this.tempo()?.tag_values_v2(&label, None).await?;
+                        Ok(attribute_values(&values))
+                    }
+                }
+            }
+            .await
+            .map_err(|e| e.to_string());
+            let _ = tx.send(Msg::LabelValuesLoaded {
+                lang,
+                label,
+                result,
+            });
         });
     }
 

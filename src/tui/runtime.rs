@@ -184,7 +184,7 @@ impl Executor<'_> {
                 window,
                 slot,
             } => self.queries.run(id, lang, expr, window, slot, tx),
-            Cmd::LoadNames => self.queries.load_names(tx),
+            Cmd::LoadNames { lang } => self.queries.load_names(lang, tx),
             Cmd::LoadTrace { id, trace_id } => self.queries.load_trace(id, trace_id, tx),
             Cmd::LoadExemplars {
                 id,
@@ -196,7 +196,9 @@ impl Executor<'_> {
             Cmd::CheckSyntax { lang, expr } => self.queries.check_syntax(lang, expr, tx),
             Cmd::StartTail { id, expr } => self.queries.start_tail(id, expr, tx),
             Cmd::StopTail => self.queries.stop_tail(),
-            Cmd::LoadLabelValues { label } => self.queries.load_label_values(label, tx),
+            Cmd::LoadLabelValues { lang, label } => {
+                self.queries.load_label_values(lang, label, tx);
+            }
             Cmd::LoadAlerts { id } => self.queries.load_alerts(id, tx),
             Cmd::CreateSilence(silence) => self.queries.create_silence(silence, tx),
             Cmd::ExpireSilence { id } => self.queries.expire_silence(id, tx),

@@ -278,7 +278,7 @@ impl App {
                 self.apply(reply)
             }
             Msg::QueryFinished { .. }
-            | Msg::NamesLoaded(_)
+            | Msg::NamesLoaded { .. }
             | Msg::LabelValuesLoaded { .. }
             | Msg::AlertsLoaded { .. }
             | Msg::SilenceChanged(_)

@@ -87,9 +87,14 @@ pub enum Msg {
         id: u64,
         result: Result<QueryOutcome, QueryError>,
     },
-    /// Metric and label names for completion.
-    NamesLoaded(Result<Known, String>),
+    /// A language's names for completion (metrics and labels, Loki's labels, Tempo's
+    /// attributes).
+    NamesLoaded {
+        lang: QueryLang,
+        result: Result<Known, String>,
+    },
     LabelValuesLoaded {
+        lang: QueryLang,
         label: String,
         result: Result<Vec<String>, String>,
     },
@@ -142,8 +147,10 @@ pub enum Cmd {
         window: QueryWindow,
         slot: QuerySlot,
     },
-    /// Fetch metric and label names for completion.
-    LoadNames,
+    /// Fetch a language's names for completion from its backend.
+    LoadNames {
+        lang: QueryLang,
+    },
     LoadTrace {
         id: u64,
         trace_id: String,
@@ -169,7 +176,9 @@ pub enum Cmd {
         expr: String,
     },
     StopTail,
+    /// Fetch the values of a label (a TraceQL attribute) from `lang`'s backend.
     LoadLabelValues {
+        lang: QueryLang,
         label: String,
     },
     LoadAlerts {

@@ -38,20 +38,27 @@ impl App {
                 self.query.on_finished(id, result);
                 Vec::new()
             }
-            Msg::NamesLoaded(Ok(known)) => {
-                self.query.on_names(known);
-                Vec::new()
-            }
-            Msg::NamesLoaded(Err(e)) => {
-                tracing::debug!("completion names not loaded: {e}");
-                Vec::new()
-            }
-            Msg::LabelValuesLoaded { label, result } => {
-                if let Ok(values) = result {
-                    self.query.on_label_values(label, values);
+            Msg::NamesLoaded { lang, result } => {
+                match result {
+                    Ok(known) => self.query.on_names(lang, known),
+                    Err(e) => tracing::debug!("{lang:?} completion names not loaded: {e}"),
                 }
                 Vec::new()
             }
+            Msg::LabelValuesLoaded {
+                lang,
+                label,
+                result,
+            } => match result {
+                Ok(values) => {
+                    self.query.on_label_values(lang, label, values);
+                    Vec::new()
+                }
+                Err(e) => {
+                    tracing::debug!("{lang:?} values of {label} not loaded: {e}");
+                    Vec::new()
+                }
+            },
             Msg::AlertsLoaded { id, snapshot } => {
                 self.query.alerts.on_loaded(id, snapshot);
                 Vec::new()

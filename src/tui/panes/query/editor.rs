@@ -114,12 +114,9 @@ impl Editor {
         }
     }
 
-    /// Suggestions for the word at the cursor, from the names known now.
+    /// Suggestions for the word at the cursor, from the names known now (`known` holds
+    /// this editor's language's names).
     pub fn refresh_candidates(&mut self, known: &Known) {
-        if self.lang != QueryLang::PromQL {
-            self.candidates.clear();
-            return;
-        }
         let text = self.text();
         let site = self.site(&text);
         self.candidates = complete::candidates(known, &text, &site);
@@ -136,13 +133,17 @@ impl Editor {
     }
 
     pub fn site(&self, text: &str) -> Site {
-        complete::site(text, self.cursor_offset(text))
+        complete::site_in(self.lang, text, self.cursor_offset(text))
     }
 
-    /// The label whose values the completion wants, if any (so they can be fetched).
+    /// The label (or TraceQL attribute) whose values the completion wants, if any and if
+    /// the backend has them to give (so they can be fetched).
     pub fn wanted_label(&self) -> Option<String> {
         match self.site(&self.text()).want {
             Want::LabelValue { label } => Some(label),
+            Want::AttributeValue { attr, .. } if complete::fetches_values(self.lang, &attr) => {
+                Some(attr)
+            }
             _ => None,
         }
     }

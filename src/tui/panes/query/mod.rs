@@ -27,7 +27,7 @@ pub use editor::Editor;
 pub use results::{ExplainRow, ExplainView, NodeState, ResultView, Run, RunState};
 
 use super::alerts::AlertsTab;
-use complete::Known;
+use complete::KnownByLang;
 use correlate::{Crumb, ExemplarsView};
 use logs::Tail;
 use range::{Mode, TimeRange};
@@ -143,12 +143,14 @@ pub struct QueryPane {
     pub traceql: LangTab,
     pub alerts: AlertsTab,
     pub history: History,
-    pub known: Known,
+    /// Completion names, each language's from its own backend.
+    pub known: KnownByLang,
     /// Cells available to the results (for the step and the chart's resolution).
     pub width: u16,
     pub refresh: usize,
     since_refresh: Duration,
-    since_names: Option<Duration>,
+    /// Time since each language's names were asked for (`None`: never yet).
+    since_names: [Option<Duration>; 3],
     /// A query asked for while no lab was running: it runs once Prometheus answers.
     pub pending: Option<(QueryLang, String)>,
     /// Time since the pane was created, for spinners and elapsed times.
@@ -175,11 +177,11 @@ impl QueryPane {
             traceql: LangTab::new(QueryLang::TraceQL),
             alerts: AlertsTab::default(),
             history,
-            known: Known::default(),
+            known: KnownByLang::default(),
             width: 80,
             refresh: 0,
             since_refresh: Duration::ZERO,
-            since_names: None,
+            since_names: [None; 3],
             pending: None,
             clock: Duration::ZERO,
             trail: Vec::new(),

@@ -12,7 +12,7 @@ use crate::lab::query::{QueryError, QueryLang, QueryOutcome, QueryWindow};
 use super::super::super::app::{Cmd, QuerySlot};
 use super::super::super::keymap::Action;
 use super::super::Reply;
-use super::complete::Known;
+use super::complete::{Known, KnownByLang};
 use super::range::Mode;
 use super::results::sort_keys;
 use super::{
@@ -46,7 +46,7 @@ impl QueryPane {
         key: KeyEvent,
         action: Option<Action>,
         clock: DateTime<Utc>,
-        known: &Known,
+        names: &KnownByLang,
     ) -> Reply {
         if self.tab == Tab::Alerts {
             return self.alerts.on_typing(key, action, clock);
@@ -100,6 +100,7 @@ impl QueryPane {
             return Reply::default();
         }
         let lang = tab.lang;
+        let known = names.get(lang);
         let entries = self.history.entries(lang).to_vec();
         let editor = &mut self.lang_tab_mut(lang).editor;
         let newline = key.code == KeyCode::Enter && key.modifiers.contains(KeyModifiers::ALT);
@@ -137,7 +138,7 @@ impl QueryPane {
                     && let Some(label) = wanted
                     && !known.label_values.contains_key(&label)
                 {
-                    return Reply::cmds(vec![Cmd::LoadLabelValues { label }]);
+                    return Reply::cmds(vec![Cmd::LoadLabelValues { lang, label }]);
                 }
             }
         }
@@ -232,7 +233,26 @@ impl QueryPane {
         if self.tab == Tab::Alerts {
             return Reply::cmds(self.alerts.load());
         }
-        Reply::default()
+        Reply::cmds(self.names_due(Duration::ZERO).into_iter().collect())
+    }
+
+    /// The front tab's completion names, when they were never asked for or have aged
+    /// past [`super::NAMES_EVERY`]; each language asks its own backend.
+    fn names_due(&mut self, elapsed: Duration) -> Option<Cmd> {
+        let Tab::Lang(lang) = self.tab else {
+            return None;
+        };
+        let slot = &mut self.since_names[lang_index(lang)];
+        match slot {
+            Some(since) if *since < super::NAMES_EVERY => {
+                *since += elapsed;
+                None
+            }
+            _ => {
+                *slot = Some(Duration::ZERO);
+                Some(Cmd::LoadNames { lang })
+            }
+        }
     }
 
     /// Opens a query from a lesson (or an alert's rule) in its tab and runs it.
@@ -443,14 +463,7 @@ impl QueryPane {
         if !visible {
             return Vec::new();
         }
-        let mut cmds = Vec::new();
-        match &mut self.since_names {
-            Some(since) if *since < super::NAMES_EVERY => *since += elapsed,
-            _ => {
-                self.since_names = Some(Duration::ZERO);
-                cmds.push(Cmd::LoadNames);
-            }
-        }
+        let mut cmds: Vec<Cmd> = self.names_due(elapsed).into_iter().collect();
         cmds.extend(self.check_due_syntax());
         if self.tab == Tab::Alerts {
             cmds.extend(self.alerts.on_tick(elapsed));
@@ -469,23 +482,26 @@ impl QueryPane {
         cmds
     }
 
-    pub fn on_names(&mut self, known: Known) {
-        let values = std::mem::take(&mut self.known.label_values);
-        self.known = Known {
+    /// A language's names arrived: they replace its old ones; values fetched stay.
+    pub fn on_names(&mut self, lang: QueryLang, known: Known) {
+        let old = self.known.get_mut(lang);
+        let values = std::mem::take(&mut old.label_values);
+        *old = Known {
             label_values: values,
             ..known
         };
     }
 
-    pub fn on_label_values(&mut self, label: String, values: Vec<String>) {
-        self.known.label_values.insert(label, values);
-        if let Tab::Lang(lang) = self.tab {
+    pub fn on_label_values(&mut self, lang: QueryLang, label: String, values: Vec<String>) {
+        self.known.get_mut(lang).label_values.insert(label, values);
+        if self.tab == Tab::Lang(lang) {
+            let known = self.known.get(lang);
             let tab = match lang {
                 QueryLang::PromQL => &mut self.promql,
                 QueryLang::LogQL => &mut self.logql,
                 QueryLang::TraceQL => &mut self.traceql,
             };
-            tab.editor.refresh_candidates(&self.known);
+            tab.editor.refresh_candidates(known);
         }
     }
 
@@ -568,5 +584,14 @@ impl QueryPane {
             Some((lang, expr)) => self.open_query(lang, &expr, now),
             None => Vec::new(),
         }
+    }
+}
+
+/// Where a language's slot is in per-language arrays.
+fn lang_index(lang: QueryLang) -> usize {
+    match lang {
+        QueryLang::PromQL => 0,
+        QueryLang::LogQL => 1,
+        QueryLang::TraceQL => 2,
     }
 }
