@@ -114,9 +114,13 @@ impl QueryEffects {
         )
     }
 
+    /// The console asks Loki to keep structured metadata and parsed labels apart from the
+    /// stream's own labels, so an expanded line shows where each label came from.
     fn loki(&self) -> Result<LokiClient, QueryError> {
         let url = self.url(Backend::Loki)?;
-        cached(&self.loki, &url, LokiClient::base_url, LokiClient::new)
+        cached(&self.loki, &url, LokiClient::base_url, |url| {
+            LokiClient::new(url).map(|c| c.categorize_labels(true))
+        })
     }
 
     fn tempo(&self) -> Result<TempoClient, QueryError> {
