@@ -131,7 +131,10 @@ mod tests {
         faults[0].owner = Some("challenge:slow-checkout".into());
         save(&dirs, &faults).expect("save");
         let text = std::fs::read_to_string(path(&dirs)).expect("read");
-        assert!(text.contains(r#""owner": "challenge:slow-checkout""#), "{text}");
+        assert!(
+            text.contains(r#""owner": "challenge:slow-checkout""#),
+            "{text}"
+        );
         assert_eq!(load(&dirs).expect("load"), faults);
 
         // A fault without an owner is written exactly as before (no `owner` key).
