@@ -46,11 +46,7 @@ fn expect(home: &Path, args: &[&str], code: i32) -> String {
 }
 
 fn status_json(home: &Path) -> serde_json::Value {
-    let out = expect(
-        home,
-        &["challenge", "status", "slow-checkout", "--json"],
-        0,
-    );
+    let out = expect(home, &["challenge", "status", "slow-checkout", "--json"], 0);
     serde_json::from_str(&out).expect("status --json is JSON")
 }
 
@@ -71,10 +67,19 @@ async fn payments_faults(state: &LabState, token: &str) -> Vec<serde_json::Value
 }
 
 async fn wait_until_payments_is_clean(state: &LabState, token: &str) {
-    wait_for("no fault active in payments", Duration::from_secs(15), || {
-        let (state, token) = (state.clone(), token.to_string());
-        async move { payments_faults(&state, &token).await.is_empty().then_some(()) }
-    })
+    wait_for(
+        "no fault active in payments",
+        Duration::from_secs(15),
+        || {
+            let (state, token) = (state.clone(), token.to_string());
+            async move {
+                payments_faults(&state, &token)
+                    .await
+                    .is_empty()
+                    .then_some(())
+            }
+        },
+    )
     .await;
 }
 
@@ -97,19 +102,29 @@ async fn a_challenge_from_start_to_abandon_and_after_a_crash() {
         0,
     );
     assert!(out.contains("Paged: checkout is slow"), "{out}");
-    assert!(out.contains("root-cause-service (choice, 10 points)"), "{out}");
+    assert!(
+        out.contains("root-cause-service (choice, 10 points)"),
+        "{out}"
+    );
     assert!(out.contains("Hints: 4, costing 2, 3, 5, 5 points"), "{out}");
     assert!(out.contains("injected latency on payments"), "{out}");
-    assert!(out.contains("The clock runs: 19m 5") || out.contains("The clock runs: 20m 00s"), "{out}");
+    assert!(
+        out.contains("The clock runs: 19m 5") || out.contains("The clock runs: 20m 00s"),
+        "{out}"
+    );
 
     // The fault is live in payments, with the challenge's parameters and TTL.
-    let listed = wait_for("the latency fault in payments", Duration::from_secs(15), || {
-        let (state, token) = (state.clone(), token.clone());
-        async move {
-            let l = payments_faults(&state, &token).await;
-            (l.len() == 1).then_some(l)
-        }
-    })
+    let listed = wait_for(
+        "the latency fault in payments",
+        Duration::from_secs(15),
+        || {
+            let (state, token) = (state.clone(), token.clone());
+            async move {
+                let l = payments_faults(&state, &token).await;
+                (l.len() == 1).then_some(l)
+            }
+        },
+    )
     .await;
     assert_eq!(listed[0]["name"], "latency");
     assert_eq!(listed[0]["params"]["ms"], 900.0);
@@ -117,7 +132,10 @@ async fn a_challenge_from_start_to_abandon_and_after_a_crash() {
         serde_json::from_str(&expect(home, &["fault", "status", "--json"], 0)).unwrap();
     assert_eq!(fault_status[0]["owner"], "challenge:slow-checkout");
     let left = fault_status[0]["remaining_seconds"].as_u64().unwrap();
-    assert!((20 * 60..=21 * 60).contains(&left), "TTL is the limit plus a minute: {left}");
+    assert!(
+        (20 * 60..=21 * 60).contains(&left),
+        "TTL is the limit plus a minute: {left}"
+    );
 
     // status --json: time left and the fault.
     let status = status_json(home);
@@ -131,16 +149,31 @@ async fn a_challenge_from_start_to_abandon_and_after_a_crash() {
     // answer records, and answering again edits.
     let out = expect(
         home,
-        &["challenge", "answer", "slow-checkout", "root-cause-service", "orders"],
+        &[
+            "challenge",
+            "answer",
+            "slow-checkout",
+            "root-cause-service",
+            "orders",
+        ],
         0,
     );
     assert!(out.contains("root-cause-service: orders"), "{out}");
     let out = expect(
         home,
-        &["challenge", "answer", "slow-checkout", "root-cause-service", "payments"],
+        &[
+            "challenge",
+            "answer",
+            "slow-checkout",
+            "root-cause-service",
+            "payments",
+        ],
         0,
     );
-    assert!(out.contains("root-cause-service: payments (was orders)"), "{out}");
+    assert!(
+        out.contains("root-cause-service: payments (was orders)"),
+        "{out}"
+    );
     let bad = labtui(home, &["challenge", "answer", "slow-checkout", "who", "x"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(
@@ -148,10 +181,7 @@ async fn a_challenge_from_start_to_abandon_and_after_a_crash() {
         "{}",
         text(&bad.stderr)
     );
-    assert_eq!(
-        status_json(home)["questions"][0]["answer"],
-        "payments"
-    );
+    assert_eq!(status_json(home)["questions"][0]["answer"], "payments");
 
     // hint: states the cost, and is recorded.
     let out = expect(home, &["challenge", "hint", "slow-checkout"], 0);
@@ -174,9 +204,14 @@ async fn a_challenge_from_start_to_abandon_and_after_a_crash() {
     assert!(out.contains("abandoned slow-checkout"), "{out}");
     wait_until_payments_is_clean(&state, &token).await;
     assert!(ledger::load(&lab.dirs).unwrap().is_empty());
-    let p = progress::load(&home.join("progress.json")).unwrap().progress;
+    let p = progress::load(&home.join("progress.json"))
+        .unwrap()
+        .progress;
     let item = p.item("slow-checkout");
-    assert_eq!((item.attempts, item.best_score, item.hints_used), (1, None, 1));
+    assert_eq!(
+        (item.attempts, item.best_score, item.hints_used),
+        (1, None, 1)
+    );
     assert_eq!(status_json(home)["state"], "abandoned");
     let again = labtui(home, &["challenge", "hint", "slow-checkout"]);
     assert_eq!(again.status.code(), Some(1));
@@ -206,7 +241,11 @@ async fn a_challenge_from_start_to_abandon_and_after_a_crash() {
         "{}",
         text(&out.stderr)
     );
-    assert!(text(&out.stdout).contains("timed out"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("timed out"),
+        "{}",
+        text(&out.stdout)
+    );
     wait_until_payments_is_clean(&state, &token).await;
     assert!(ledger::load(&lab.dirs).unwrap().is_empty());
     let status = status_json(home);
@@ -226,11 +265,19 @@ fn without_a_lab_start_says_to_run_up_and_other_mistakes_say_what_to_do() {
     let home = tempfile::tempdir().unwrap();
     let out = labtui(home.path(), &["challenge", "start", "slow-checkout"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("labtui up"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("labtui up"),
+        "{}",
+        text(&out.stderr)
+    );
 
     let out = labtui(home.path(), &["challenge", "status", "no-such-challenge"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("slow-checkout"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("slow-checkout"),
+        "{}",
+        text(&out.stderr)
+    );
 
     let out = labtui(home.path(), &["challenge", "hint", "slow-checkout"]);
     assert_eq!(out.status.code(), Some(1));

@@ -31,7 +31,11 @@ impl Grader for ComparingGrader {
             } => answer
                 .parse::<f64>()
                 .is_ok_and(|n| (n - v).abs() <= tolerance.unwrap_or(0.0)),
-            _ => return Err(GradeError("the test grader only knows choices and numbers".into())),
+            _ => {
+                return Err(GradeError(
+                    "the test grader only knows choices and numbers".into(),
+                ));
+            }
         };
         let max = f64::from(question.points);
         Ok(QuestionResult {
@@ -83,7 +87,11 @@ fn running(paths: &Paths, ch: &Challenge) -> Session {
     let fault = owned("latency-1", &session.owner());
     session.faults.push(fault.clone());
     challenge::save(&challenge::session_file(paths), &session).unwrap();
-    ledger::save(&LabDirs::new(paths), &[fault, owned("other", "someone-else")]).unwrap();
+    ledger::save(
+        &LabDirs::new(paths),
+        &[fault, owned("other", "someone-else")],
+    )
+    .unwrap();
     session
 }
 

@@ -145,8 +145,8 @@ async fn run(paths: &Paths, catalog: &Catalog, command: &ChallengeCommand) -> Re
         } => {
             let within = faults::parse_ttl(wait).map_err(|e| Failure::Other(e.into()))?;
             // Refuse before the briefing when the start cannot happen.
-            if let Some(s) = challenge::load(&challenge::session_file(paths))?
-                .filter(|s| s.is_live(now))
+            if let Some(s) =
+                challenge::load(&challenge::session_file(paths))?.filter(|s| s.is_live(now))
             {
                 return Err(ChallengeError::AlreadyRunning {
                     running: s.challenge,

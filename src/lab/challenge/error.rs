@@ -51,11 +51,11 @@ pub enum ChallengeError {
     Inject {
         fault: String,
         target: String,
-        source: FaultError,
+        source: Box<FaultError>,
     },
 
     #[error("{0}")]
-    Fault(#[from] FaultError),
+    Fault(Box<FaultError>),
 
     #[error("{0}")]
     Progress(#[from] ProgressError),
@@ -71,12 +71,17 @@ impl ChallengeError {
     /// 2 when the lab is missing (start it with `labtui up`), 1 for every other mistake.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::NoLab | Self::Fault(FaultError::NoLab) => 2,
-            Self::Inject {
-                source: FaultError::NoLab,
-                ..
-            } => 2,
+            Self::NoLab => 2,
+            Self::Fault(e) | Self::Inject { source: e, .. } if matches!(**e, FaultError::NoLab) => {
+                2
+            }
             _ => 1,
         }
+    }
+}
+
+impl From<FaultError> for ChallengeError {
+    fn from(e: FaultError) -> Self {
+        Self::Fault(Box::new(e))
     }
 }

@@ -132,7 +132,7 @@ pub async fn start(
                         .target
                         .clone()
                         .unwrap_or_else(|| "its default target".to_string()),
-                    source,
+                    source: Box::new(source),
                 });
             }
         }
