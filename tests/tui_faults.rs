@@ -41,6 +41,7 @@ fn active(name: &str, target: &str, minutes: i64) -> ActiveFault {
         symptom_query: String::new(),
         owner_pid: 1,
         owner_start_ticks: None,
+        owner: None,
     }
 }
 

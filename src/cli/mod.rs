@@ -1,7 +1,9 @@
 //! The command line: argument definitions and the commands that print instead of drawing.
 //! The lab's commands (`up`, `down`, `status`, `doctor`) live in [`stack`], faults in
-//! [`fault`], the shop and its traffic in [`shop`], one-off backend queries in [`query`].
+//! [`fault`], timed challenges in [`challenge`], the shop and its traffic in [`shop`],
+//! one-off backend queries in [`query`].
 
+pub mod challenge;
 pub mod fault;
 pub mod query;
 pub mod shop;
@@ -91,6 +93,14 @@ pub enum Command {
         #[command(subcommand)]
         command: query::QueryCommand,
     },
+    /// Take a timed challenge: start (injects its faults), status, hint, answer, submit, abandon
+    #[command(
+        after_help = "Examples:\n  labtui challenge start slow-checkout\n  labtui challenge status slow-checkout --json\n  labtui challenge hint slow-checkout\n  labtui challenge answer slow-checkout root-cause-service payments\n  labtui challenge submit slow-checkout\n  labtui challenge abandon slow-checkout\n\nExit codes: 0 done, 1 a mistake (the message says what to do), 2 no lab running (`labtui up`)"
+    )]
+    Challenge {
+        #[command(subcommand)]
+        action: challenge::ChallengeCommand,
+    },
     /// List, inject, clear and show faults in the lab (see docs/FAULTS.md)
     Fault {
         #[command(subcommand)]
@@ -164,6 +174,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Drills { json } => list(cli, ItemKind::Drill, *json),
         Command::Progress { action } => progress_command(cli, action),
         Command::Query { command } => query::run(command),
+        Command::Challenge { action } => challenge::run_challenge(&load_catalog(cli), action),
         Command::Fault { action } => fault::run_fault(action),
         Command::Traffic { action } => shop::run_traffic(action),
         Command::Shop { action } => shop::run_shop(action),

@@ -105,6 +105,7 @@ pub struct DoctorArgs {
 /// What every lab command needs: where the lab lives, the settings, the spec.
 struct Ctx {
     config: Config,
+    paths: Paths,
     dirs: LabDirs,
     spec: StackSpec,
 }
@@ -116,6 +117,7 @@ impl Ctx {
         Ok(Self {
             config,
             dirs: LabDirs::new(&paths),
+            paths,
             spec: StackSpec::builtin()?,
         })
     }
@@ -287,6 +289,15 @@ async fn up_async(ctx: &Ctx, args: &StackArgs) -> Result<ExitCode> {
             }
         }
         Err(e) => say(&format!("note: leftover faults: {e}")),
+    }
+    // A challenge that ran out of time (or was left by a crash) ends now, with its faults.
+    match crate::lab::challenge::reconcile_now(&ctx.paths, chrono::Utc::now()).await {
+        Ok(done) => {
+            for line in super::challenge::reconcile_lines(&done) {
+                say(&line);
+            }
+        }
+        Err(e) => say(&format!("note: challenge session: {e}")),
     }
     let (lines, ok) = show::up_summary(&report, width);
     for line in lines {

@@ -1,6 +1,7 @@
 //! The domain: everything labtui knows, with no terminal UI in it.
 
 pub mod alerts;
+pub mod challenge;
 pub mod config;
 pub mod content;
 pub mod faults;

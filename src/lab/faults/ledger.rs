@@ -92,3 +92,55 @@ impl Lock {
         Ok(Self { _file: file })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::paths::Paths;
+
+    /// A ledger written before faults had an owner, as an older labtui wrote it.
+    const OLD_LEDGER: &str = r#"{
+  "schema": 1,
+  "faults": [
+    {
+      "id": "latency-00a1b2",
+      "name": "latency",
+      "target": "payments",
+      "component": "shop-payments",
+      "mechanism": "request",
+      "params": { "ms": 900.0, "probability": 0.6, "route": "" },
+      "injected_at": "2030-01-01T10:00:00Z",
+      "expires_at": "2030-01-01T10:10:00Z",
+      "symptom_query": "up == 0",
+      "owner_pid": 4242
+    }
+  ]
+}"#;
+
+    #[test]
+    fn a_ledger_without_owners_loads_and_the_owner_round_trips() {
+        let home = tempfile::tempdir().expect("home");
+        let dirs = LabDirs::new(&Paths::under(home.path()));
+        std::fs::create_dir_all(&dirs.root).expect("lab dir");
+        std::fs::write(path(&dirs), OLD_LEDGER).expect("write");
+        let mut faults = load(&dirs).expect("an old ledger loads");
+        assert_eq!(faults.len(), 1);
+        assert_eq!(faults[0].owner, None);
+        assert_eq!(faults[0].owner_pid, 4242);
+
+        faults[0].owner = Some("challenge:slow-checkout".into());
+        save(&dirs, &faults).expect("save");
+        let text = std::fs::read_to_string(path(&dirs)).expect("read");
+        assert!(
+            text.contains(r#""owner": "challenge:slow-checkout""#),
+            "{text}"
+        );
+        assert_eq!(load(&dirs).expect("load"), faults);
+
+        // A fault without an owner is written exactly as before (no `owner` key).
+        faults[0].owner = None;
+        save(&dirs, &faults).expect("save");
+        let text = std::fs::read_to_string(path(&dirs)).expect("read");
+        assert!(!text.contains("\"owner\""), "{text}");
+    }
+}

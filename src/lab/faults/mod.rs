@@ -28,7 +28,9 @@ pub use catalogue::{
     TargetKind, catalogue,
 };
 pub use error::FaultError;
-pub use ops::{active, clear, clear_all_for_down, clear_orphans, inject};
+pub use ops::{
+    active, clear, clear_all_for_down, clear_ids, clear_orphans, clear_owned, inject, inject_owned,
+};
 
 /// What to inject: a catalogue name, an optional target, parameters as typed (`ms=900`),
 /// an optional TTL (the catalogue's default, 10 minutes, otherwise).
@@ -60,6 +62,11 @@ pub struct ActiveFault {
     pub owner_pid: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_start_ticks: Option<u64>,
+    /// What the fault belongs to (`challenge:slow-checkout`), so its owner can find and
+    /// clear it; None for a fault injected by hand. Owned faults are left to their owner's
+    /// reconcile by [`clear_orphans`]. Ledgers written before the field existed load as None.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 impl ActiveFault {

@@ -65,6 +65,24 @@ fn new_id(name: &str) -> String {
 /// target are checked against the catalogue first (the error names the parameter and the
 /// allowed range). The same fault on the same target replaces the earlier injection.
 pub async fn inject(dirs: &LabDirs, req: InjectRequest) -> Result<ActiveFault, FaultError> {
+    inject_as(dirs, req, None).await
+}
+
+/// [`inject`] on behalf of `owner` (`challenge:slow-checkout`): the ledger records the
+/// owner, so [`clear_owned`] finds the fault and `up` leaves it to the owner's reconcile.
+pub async fn inject_owned(
+    dirs: &LabDirs,
+    req: InjectRequest,
+    owner: &str,
+) -> Result<ActiveFault, FaultError> {
+    inject_as(dirs, req, Some(owner.to_string())).await
+}
+
+async fn inject_as(
+    dirs: &LabDirs,
+    req: InjectRequest,
+    owner: Option<String>,
+) -> Result<ActiveFault, FaultError> {
     let def = catalogue().get(&req.name)?;
     let target = def.resolve_target(req.target.as_deref())?;
     let params = def.resolve_params(&req.params)?;
@@ -94,6 +112,7 @@ pub async fn inject(dirs: &LabDirs, req: InjectRequest) -> Result<ActiveFault, F
         expires_at: now + chrono::Duration::from_std(ttl).unwrap_or_default(),
         owner_pid: me,
         owner_start_ticks: proc::info(me).map(|i| i.start_ticks),
+        owner,
     };
     let _lock = ledger::Lock::take(dirs)?;
     match def.mechanism {
@@ -158,14 +177,45 @@ async fn undo(dirs: &LabDirs, state: &LabState, fault: &ActiveFault) -> Result<(
 pub async fn clear(dirs: &LabDirs, which: Option<&str>) -> Result<Vec<ActiveFault>, FaultError> {
     let _lock = ledger::Lock::take(dirs)?;
     let faults = ledger::load(dirs)?;
-    let (gone, kept): (Vec<_>, Vec<_>) = faults
-        .into_iter()
-        .partition(|f| which.is_none_or(|w| f.name == w || f.id == w));
     if let Some(name) = which
-        && gone.is_empty()
+        && !faults.iter().any(|f| f.name == name || f.id == name)
     {
         catalogue().get(name)?;
     }
+    let everything = which.is_none();
+    clear_locked(
+        dirs,
+        faults,
+        |f| which.is_none_or(|w| f.name == w || f.id == w),
+        everything,
+    )
+    .await
+}
+
+/// Clear every fault recorded for `owner` (a challenge's, when it ends). Returns what was
+/// cleared; none is not an error.
+pub async fn clear_owned(dirs: &LabDirs, owner: &str) -> Result<Vec<ActiveFault>, FaultError> {
+    let _lock = ledger::Lock::take(dirs)?;
+    let faults = ledger::load(dirs)?;
+    clear_locked(dirs, faults, |f| f.owner.as_deref() == Some(owner), false).await
+}
+
+/// Clear the faults with these ids (those no longer recorded are skipped).
+pub async fn clear_ids(dirs: &LabDirs, ids: &[String]) -> Result<Vec<ActiveFault>, FaultError> {
+    let _lock = ledger::Lock::take(dirs)?;
+    let faults = ledger::load(dirs)?;
+    clear_locked(dirs, faults, |f| ids.contains(&f.id), false).await
+}
+
+/// Undo and forget the faults `pick` selects (the ledger lock is held by the caller); with
+/// `everything`, every shop service is also told to drop anything it still has.
+async fn clear_locked(
+    dirs: &LabDirs,
+    faults: Vec<ActiveFault>,
+    pick: impl Fn(&ActiveFault) -> bool,
+    everything: bool,
+) -> Result<Vec<ActiveFault>, FaultError> {
+    let (gone, kept): (Vec<_>, Vec<_>) = faults.into_iter().partition(|f| pick(f));
     let Ok(state) = state(dirs) else {
         ledger::save(dirs, &kept)?;
         return Ok(gone);
@@ -178,7 +228,7 @@ pub async fn clear(dirs: &LabDirs, which: Option<&str>) -> Result<Vec<ActiveFaul
             first_error.get_or_insert(e);
         }
     }
-    if which.is_none() {
+    if everything {
         for service in Service::ALL {
             if let Ok(a) = admin(dirs, &state, &service.component()) {
                 let _ = a.delete(None).await;
@@ -244,14 +294,15 @@ pub async fn active(dirs: &LabDirs) -> Result<Vec<ActiveFault>, FaultError> {
 }
 
 /// For `labtui up`: undo and forget faults whose labtui is gone (left by a crash or a
-/// closed session). Returns what was cleared.
+/// closed session). Faults with an owner (a challenge's) outlive the short-lived command
+/// that injected them and are left to the owner's reconcile. Returns what was cleared.
 pub async fn clear_orphans(dirs: &LabDirs) -> Result<Vec<ActiveFault>, FaultError> {
     let _lock = ledger::Lock::take(dirs)?;
     let faults = ledger::load(dirs)?;
     let me = std::process::id();
-    let (orphans, alive): (Vec<_>, Vec<_>) = faults
-        .into_iter()
-        .partition(|f| f.owner_pid != me && proc::is_gone(f.owner_pid, f.owner_start_ticks));
+    let (orphans, alive): (Vec<_>, Vec<_>) = faults.into_iter().partition(|f| {
+        f.owner.is_none() && f.owner_pid != me && proc::is_gone(f.owner_pid, f.owner_start_ticks)
+    });
     if let Ok(state) = state(dirs) {
         for fault in &orphans {
             let _ = undo(dirs, &state, fault).await;

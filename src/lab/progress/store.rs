@@ -100,17 +100,24 @@ pub fn save(path: &Path, progress: &Progress) -> Result<(), ProgressError> {
         path: path.to_path_buf(),
         source,
     };
-    let dir = parent_dir(path);
-    fs::create_dir_all(dir).map_err(write_error)?;
     let mut bytes = serde_json::to_vec_pretty(progress).map_err(|e| write_error(e.into()))?;
     bytes.push(b'\n');
+    write_atomic(path, &bytes).map_err(write_error)
+}
+
+/// Replace `path` with `bytes` so a crash leaves the old file or the new one, never half:
+/// a temp file beside it (`<name>.tmp.<pid>`), fsync, rename, fsync of the directory.
+/// Other small state files (the challenge session) are written the same way.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = parent_dir(path);
+    fs::create_dir_all(dir)?;
     let tmp = temp_path(path);
-    if let Err(source) = write_synced(&tmp, &bytes).and_then(|()| fs::rename(&tmp, path)) {
+    if let Err(source) = write_synced(&tmp, bytes).and_then(|()| fs::rename(&tmp, path)) {
         // Best effort: a temp left behind is removed by the next load anyway.
         let _ = fs::remove_file(&tmp);
-        return Err(write_error(source));
+        return Err(source);
     }
-    sync_dir(dir).map_err(write_error)
+    sync_dir(dir)
 }
 
 /// Write progress to a file the learner can carry to another machine (same format as the

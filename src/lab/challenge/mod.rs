@@ -1,0 +1,49 @@
+//! A timed diagnostic challenge in progress: its session, its faults and its end (no UI here).
+//!
+//! ```text
+//!   start ──► Session(Running) ──► answer / hint ... ──► submit  ──► Submitted
+//!     │         saved to {data_dir}/challenge.json        abandon ──► Abandoned
+//!     └─► faults injected with owner `challenge:<id>`    deadline ──► TimedOut
+//!         (TTL = time limit + 1 min)                      (each end clears the faults)
+//! ```
+//!
+//! One challenge runs at a time. Every command first calls [`reconcile_now`], which applies
+//! the pure [`reconcile`] decision: a session past its deadline times out, and challenge
+//! faults without a running session (a crash, a killed terminal) are cleared. The console's
+//! runner pane uses the same API as `labtui challenge`.
+
+mod error;
+mod grader;
+mod ops;
+mod reconcile;
+mod session;
+mod store;
+#[cfg(test)]
+mod tests;
+mod warmup;
+
+pub use error::ChallengeError;
+pub use grader::{GradeError, Grader, QuestionResult, Score, score};
+pub use ops::{
+    Ended, Reconciled, Started, Submission, abandon, answer, hint, lab_state, reconcile_now, start,
+    status, submit,
+};
+pub use reconcile::{Actions, reconcile};
+pub use session::question_ids;
+pub use session::{
+    FaultStatus, HintStatus, HintTaken, QuestionStatus, Session, SessionState, StatusReport,
+};
+pub use store::{load, save, session_file};
+pub use warmup::{WarmUp, warm_up};
+
+/// The ledger owner of a challenge's faults: `challenge:<id>`.
+pub fn owner(challenge_id: &str) -> String {
+    format!("{OWNER_PREFIX}{challenge_id}")
+}
+
+/// Every challenge's faults carry an owner starting with this.
+pub const OWNER_PREFIX: &str = "challenge:";
+
+/// Extra TTL given to a challenge's faults beyond its time limit, so they outlive a late
+/// submit but still expire by themselves if labtui never runs again.
+pub const FAULT_TTL_MARGIN_SECS: u64 = 60;
