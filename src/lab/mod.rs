@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod config;
 pub mod content;
 pub mod faults;
+pub mod grading;
 pub mod paths;
 pub mod progress;
 pub mod query;

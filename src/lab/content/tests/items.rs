@@ -2,6 +2,8 @@
 //! exactly one problem at the right line and field.
 
 use super::samples::{LESSON, LESSON_PROMQL_FENCE, assert_one, edit, problems_of};
+use std::collections::BTreeMap;
+
 use crate::lab::content::model::{Expectation, ItemKind};
 use crate::lab::content::parse::AnyItem;
 use crate::lab::query::QueryLang;
@@ -22,7 +24,9 @@ fn valid_lesson_has_every_expectation_kind() {
         expects[0],
         Expectation::Choice {
             options: vec!["orders".into(), "payments".into()],
-            answer: "payments".into()
+            answer: Some("payments".into()),
+            answers: Vec::new(),
+            aliases: BTreeMap::new(),
         }
     );
     assert_eq!(
