@@ -10,7 +10,7 @@ use super::model::{
 use super::problem::Problem;
 use super::spans::{Located, Seg, key_path};
 use crate::lab::faults;
-use crate::lab::grading::choice::{self, squash};
+use crate::lab::grading::choice::{self, loose, squash};
 
 /// True for kebab-case ids: `^[a-z0-9]+(-[a-z0-9]+)*$`.
 pub fn is_valid_id(id: &str) -> bool {
@@ -303,9 +303,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Options are unique even once case, spaces and punctuation are ignored (the grader
-    /// ignores them); the right answers are options; aliases name an option or a part of
-    /// one and never another option.
+    /// Options are unique even once case and spaces are ignored (the grader ignores
+    /// them); the right answers are options; aliases name an option or a part of one and
+    /// never another option.
     fn choice(
         &mut self,
         at: &[Seg],
@@ -330,27 +330,29 @@ impl<'a> Checker<'a> {
         let mut seen: HashMap<String, &str> = HashMap::new();
         for (i, option) in options.iter().enumerate() {
             let p = indexed("options", i);
-            if option.trim().is_empty() || squash(option).is_empty() {
+            if squash(option).is_empty() {
                 self.report(
                     &p,
                     "an option must not be empty (letters or digits, please)",
                 );
-            } else if let Some(earlier) = seen.get(&squash(option)) {
+            } else if let Some(earlier) = seen.get(&loose(option)) {
                 if *earlier == option.as_str() {
                     self.report(&p, format!("`{option}` is listed twice"));
                 } else {
                     self.report(
                         &p,
                         format!(
-                            "`{option}` reads the same as `{earlier}` once case, spaces and \
-                             punctuation are ignored; make them differ"
+                            "`{option}` reads the same as `{earlier}` once case and spaces are \
+                             ignored; make them differ"
                         ),
                     );
                 }
             } else {
-                seen.insert(squash(option), option);
+                seen.insert(loose(option), option);
             }
         }
+        let squashed: HashMap<String, &str> =
+            options.iter().map(|o| (squash(o), o.as_str())).collect();
         match (answer, answers.is_empty()) {
             (None, true) => self.report(
                 at,
@@ -393,7 +395,7 @@ impl<'a> Checker<'a> {
             let mut p = key("aliases");
             p.push(Seg::from(name.as_str()));
             let target = squash(name);
-            if !seen.contains_key(&target) && !parts.contains(&target) {
+            if !squashed.contains_key(&target) && !parts.contains(&target) {
                 self.report(
                     &p,
                     format!(
@@ -408,7 +410,7 @@ impl<'a> Checker<'a> {
                 if s.is_empty() {
                     self.report(&p, "an alias must not be empty");
                 } else if s != target
-                    && let Some(other) = seen.get(&s)
+                    && let Some(other) = squashed.get(&s)
                 {
                     self.report(
                         &p,

@@ -1,6 +1,10 @@
 //! Choice questions: one right option, several, or a `service/fault` pair graded part by
-//! part. Options are named by their text (case, spaces and punctuation ignored), an alias,
-//! or their 1-based number.
+//! part. Options are named by their text, an alias, or their 1-based number.
+//!
+//! Text is matched in two steps: first ignoring case and spaces ([`loose`]), then also
+//! ignoring punctuation ([`squash`]) when that still names exactly one option. Options
+//! that differ only in punctuation (two LogQL selectors, say) stay apart: typed exactly
+//! they match their own option, and a sloppy spelling of either is reported as ambiguous.
 
 use std::collections::BTreeMap;
 
@@ -9,8 +13,17 @@ use super::{Verdict, shown};
 /// Picks read from one answer at most; more is not an answer but a list of everything.
 const MAX_PICKS: usize = 64;
 
+/// `text` lower-cased without whitespace: `Payments`, ` payments ` and `pay ments` all
+/// read `payments`. Two options must differ in this form (`labtui check` says so).
+pub fn loose(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// `text` lower-cased with only its letters and digits: `Payments`, ` payments ` and
-/// `pay-ments` all read `payments`. The grader and `labtui check` compare options this way.
+/// `pay-ments` all read `payments`. Used when the [`loose`] form names no option.
 pub fn squash(text: &str) -> String {
     text.chars()
         .filter(|c| c.is_alphanumeric())
@@ -40,7 +53,7 @@ pub fn grade_choice(
     let matcher = Matcher::new(options, aliases);
     let mut right: Vec<usize> = Vec::new();
     for a in answers {
-        match matcher.option(a) {
+        match options.iter().position(|o| o == a) {
             Some(i) if !right.contains(&i) => right.push(i),
             Some(_) => {}
             None => return Verdict::wrong(max, broken_question()),
@@ -59,7 +72,7 @@ pub fn grade_choice(
             ),
         );
     }
-    let picks = if matcher.option(text).is_some() {
+    let picks = if !matches!(matcher.lookup(text), Lookup::None) {
         vec![text.to_owned()]
     } else {
         split_picks(text)
@@ -120,8 +133,16 @@ fn split_parts(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// What a pick names.
+enum Lookup {
+    One(usize),
+    Ambiguous,
+    None,
+}
+
 struct Matcher<'a> {
     options: &'a [String],
+    loose: Vec<String>,
     squashed: Vec<String>,
     /// (squashed option or part, squashed alias)
     aliases: Vec<(String, String)>,
@@ -131,6 +152,7 @@ impl<'a> Matcher<'a> {
     fn new(options: &'a [String], aliases: &BTreeMap<String, Vec<String>>) -> Self {
         Self {
             options,
+            loose: options.iter().map(|o| loose(o)).collect(),
             squashed: options.iter().map(|o| squash(o)).collect(),
             aliases: aliases
                 .iter()
@@ -144,27 +166,72 @@ impl<'a> Matcher<'a> {
 
     /// The option `pick` names, by its text, an alias or its 1-based number.
     fn option(&self, pick: &str) -> Option<usize> {
+        match self.lookup(pick) {
+            Lookup::One(i) => Some(i),
+            Lookup::Ambiguous | Lookup::None => None,
+        }
+    }
+
+    fn lookup(&self, pick: &str) -> Lookup {
         let s = squash(pick);
         if s.is_empty() {
-            return None;
+            return Lookup::None;
         }
-        if let Some(i) = self.squashed.iter().position(|o| *o == s) {
-            return Some(i);
+        let l = loose(pick);
+        if let Some(i) = self.loose.iter().position(|o| *o == l) {
+            return Lookup::One(i);
         }
-        if let Some((target, _)) = self.aliases.iter().find(|(_, a)| *a == s)
-            && let Some(i) = self.squashed.iter().position(|o| o == target)
-        {
-            return Some(i);
+        let mut same = self.squashed.iter().enumerate().filter(|(_, o)| **o == s);
+        match (same.next(), same.next()) {
+            (Some((i, _)), None) => return Lookup::One(i),
+            (Some(_), Some(_)) => return Lookup::Ambiguous,
+            _ => {}
+        }
+        let targets: Vec<&String> = self
+            .aliases
+            .iter()
+            .filter(|(_, a)| *a == s)
+            .map(|(t, _)| t)
+            .collect();
+        let mut named = self
+            .squashed
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| targets.contains(o));
+        match (named.next(), named.next()) {
+            (Some((i, _)), None) => return Lookup::One(i),
+            (Some(_), Some(_)) => return Lookup::Ambiguous,
+            _ => {}
         }
         let number = pick
             .trim()
             .trim_start_matches('#')
             .trim_end_matches(['.', ')']);
         if (1..=3).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit()) {
-            let n: usize = number.parse().ok()?;
-            return (1..=self.options.len()).contains(&n).then(|| n - 1);
+            let n: usize = number.parse().unwrap_or(0);
+            if (1..=self.options.len()).contains(&n) {
+                return Lookup::One(n - 1);
+            }
         }
-        None
+        Lookup::None
+    }
+
+    /// Why `pick` names no option, for feedback.
+    fn unknown(&self, pick: &str) -> String {
+        match self.lookup(pick) {
+            Lookup::Ambiguous => format!(
+                "`{}` could be more than one option once punctuation is ignored: type the \
+                 option exactly or give its number (1 to {})",
+                shown(pick),
+                self.options.len()
+            ),
+            _ => format!(
+                "`{}` is not one of the options: answer with an option's text or its number \
+                 (1 to {})",
+                shown(pick),
+                self.options.len()
+            ),
+        }
     }
 
     /// Whether a squashed piece of an answer names `part` (by its text or an alias).
@@ -190,15 +257,7 @@ impl<'a> Matcher<'a> {
                     return Verdict::wrong(max, format!("`{}` is not the answer", self.options[i]));
                 }
                 None if compound.is_none() => {
-                    return Verdict::wrong(
-                        max,
-                        format!(
-                            "`{}` is not one of the options: answer with an option's text or \
-                             its number (1 to {})",
-                            shown(pick),
-                            self.options.len()
-                        ),
-                    );
+                    return Verdict::wrong(max, self.unknown(pick));
                 }
                 None => {}
             }
@@ -276,7 +335,7 @@ impl<'a> Matcher<'a> {
             feedback.push(format!("`{m}` is not one of the right options"));
         }
         for u in unknown.iter().take(3) {
-            feedback.push(format!("`{}` is not one of the options", shown(u)));
+            feedback.push(self.unknown(u));
         }
         if wrong > 0 {
             feedback.push("each wrong pick takes back one right one".to_owned());

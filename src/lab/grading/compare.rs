@@ -101,7 +101,7 @@ pub fn compare_with(
             sets(&lines(l), &lines(r), "log lines")
         }
         _ => match (Series::of(learner), Series::of(reference)) {
-            (Some(l), Some(r)) if l.ranged == r.ranged => series(l, r, options),
+            (Some(l), Some(r)) if kind(learner) == kind(reference) => series(l, r, options),
             _ => Comparison::differs(vec![format!(
                 "you return {}, the answer is {}",
                 kind(learner),
@@ -154,7 +154,6 @@ fn sets<T: Ord>(learner: &BTreeSet<T>, reference: &BTreeSet<T>, what: &str) -> C
 
 /// Series of a metric result, labels without `__name__`.
 struct Series {
-    ranged: bool,
     rows: Vec<(Labels, Vec<Sample>)>,
 }
 
@@ -165,23 +164,19 @@ impl Series {
             l.remove("__name__");
             l
         };
-        let (ranged, rows) = match data {
-            QueryData::Vector(v) => (
-                false,
-                v.iter()
-                    .map(|s| (strip(&s.labels), vec![s.sample]))
-                    .collect(),
-            ),
-            QueryData::Scalar(s) => (false, vec![(Labels::new(), vec![*s])]),
-            QueryData::Matrix(m) => (
-                true,
-                m.iter()
-                    .map(|s| (strip(&s.labels), s.samples.clone()))
-                    .collect(),
-            ),
+        let rows = match data {
+            QueryData::Vector(v) => v
+                .iter()
+                .map(|s| (strip(&s.labels), vec![s.sample]))
+                .collect(),
+            QueryData::Scalar(s) => vec![(Labels::new(), vec![*s])],
+            QueryData::Matrix(m) => m
+                .iter()
+                .map(|s| (strip(&s.labels), s.samples.clone()))
+                .collect(),
             _ => return None,
         };
-        Some(Self { ranged, rows })
+        Some(Self { rows })
     }
 }
 

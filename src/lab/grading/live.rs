@@ -84,7 +84,7 @@ pub async fn grade_question(
             };
             let expected = match promql(prometheus, reference, at).await {
                 Ok(data) => single_value(&data),
-                Err(e) => Err(format!("the reference query failed: {e}")),
+                Err(e) => Err(reference_error(&e)),
             };
             match expected {
                 Ok(v) => grade_number(
@@ -162,7 +162,16 @@ async fn grade_query(
             let Some(p) = &backends.prometheus else {
                 return Verdict::wrong(max, missing("Prometheus"));
             };
-            (options.selected_labels, options.aggregation_hint) = reference_shape(reference);
+            let theirs = shape(reference).unwrap_or_default();
+            if theirs.reads_series && shape(query).is_some_and(|mine| !mine.reads_series) {
+                return Verdict::wrong(
+                    max,
+                    "your query reads no series: write the query that computes the value, \
+                     not the value itself",
+                );
+            }
+            options.selected_labels = theirs.selected;
+            options.aggregation_hint = theirs.aggregation;
             futures::join!(promql(p, query, at), promql(p, reference, at))
         }
         QueryLang::LogQL => {
@@ -190,12 +199,7 @@ async fn grade_query(
     };
     let theirs = match theirs {
         Ok(data) => data,
-        Err(e) => {
-            return Verdict::wrong(
-                max,
-                format!("the reference query failed, so this cannot be graded: {e}"),
-            );
-        }
+        Err(e) => return Verdict::wrong(max, reference_error(&e)),
     };
     let comparison = compare_with(&mine, &theirs, &options);
     if comparison.equivalent {
@@ -218,6 +222,17 @@ fn learner_error(e: &QueryError) -> String {
             after.as_secs_f64()
         ),
         other => other.to_string(),
+    }
+}
+
+fn reference_error(e: &QueryError) -> String {
+    match e {
+        QueryError::Timeout { after, .. } => format!(
+            "the reference query took longer than {}s, so this cannot be graded: is the lab \
+             overloaded?",
+            after.as_secs_f64()
+        ),
+        other => format!("the reference query failed, so this cannot be graded: {other}"),
     }
 }
 
@@ -272,22 +287,30 @@ async fn traceql(t: &TempoClient, q: &str, start: f64, end: f64) -> Result<Query
     .await
 }
 
-/// What the reference PromQL selects on (its matchers' label names) and how its outermost
-/// aggregation groups (`sum by (le)`), for [`CompareOptions`].
-pub fn reference_shape(expr: &str) -> (BTreeSet<String>, Option<String>) {
-    let Ok(ast) = promql_parser::parser::parse(expr) else {
-        return (BTreeSet::new(), None);
-    };
-    let mut selected = BTreeSet::new();
-    let mut hint = None;
-    walk(&ast, &mut selected, &mut hint);
-    (selected, hint)
+/// What a PromQL query's text says about its result, for [`CompareOptions`] and for
+/// telling a query from a constant.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Shape {
+    /// Label names its matchers select on (`service` in `x{service="payments"}`).
+    pub selected: BTreeSet<String>,
+    /// Its outermost aggregation with its grouping (`sum by (le)`).
+    pub aggregation: Option<String>,
+    /// Whether it reads any series at all (`vector(0.9)` does not).
+    pub reads_series: bool,
 }
 
-fn walk(expr: &Expr, selected: &mut BTreeSet<String>, hint: &mut Option<String>) {
+/// The [`Shape`] of a PromQL query, or `None` when it does not parse.
+pub fn shape(expr: &str) -> Option<Shape> {
+    let ast = promql_parser::parser::parse(expr).ok()?;
+    let mut shape = Shape::default();
+    walk(&ast, &mut shape);
+    Some(shape)
+}
+
+fn walk(expr: &Expr, shape: &mut Shape) {
     match expr {
         Expr::Aggregate(agg) => {
-            if hint.is_none() {
+            if shape.aggregation.is_none() {
                 let grouping = match &agg.modifier {
                     Some(LabelModifier::Include(l)) => format!(" by ({})", l.labels.join(", ")),
                     Some(LabelModifier::Exclude(l)) => {
@@ -295,29 +318,30 @@ fn walk(expr: &Expr, selected: &mut BTreeSet<String>, hint: &mut Option<String>)
                     }
                     None => String::new(),
                 };
-                *hint = Some(format!("{}{grouping}", agg.op));
+                shape.aggregation = Some(format!("{}{grouping}", agg.op));
             }
-            walk(&agg.expr, selected, hint);
+            walk(&agg.expr, shape);
         }
-        Expr::Unary(u) => walk(&u.expr, selected, hint),
+        Expr::Unary(u) => walk(&u.expr, shape),
         Expr::Binary(b) => {
-            walk(&b.lhs, selected, hint);
-            walk(&b.rhs, selected, hint);
+            walk(&b.lhs, shape);
+            walk(&b.rhs, shape);
         }
-        Expr::Paren(p) => walk(&p.expr, selected, hint),
-        Expr::Subquery(s) => walk(&s.expr, selected, hint),
+        Expr::Paren(p) => walk(&p.expr, shape),
+        Expr::Subquery(s) => walk(&s.expr, shape),
         Expr::Call(c) => {
             for arg in &c.args.args {
-                walk(arg, selected, hint);
+                walk(arg, shape);
             }
         }
-        Expr::VectorSelector(vs) => select(vs, selected),
-        Expr::MatrixSelector(ms) => select(&ms.vs, selected),
+        Expr::VectorSelector(vs) => select(vs, shape),
+        Expr::MatrixSelector(ms) => select(&ms.vs, shape),
         Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
     }
 }
 
-fn select(vs: &promql_parser::parser::VectorSelector, selected: &mut BTreeSet<String>) {
+fn select(vs: &promql_parser::parser::VectorSelector, shape: &mut Shape) {
+    shape.reads_series = true;
     for m in vs
         .matchers
         .matchers
@@ -325,7 +349,7 @@ fn select(vs: &promql_parser::parser::VectorSelector, selected: &mut BTreeSet<St
         .chain(vs.matchers.or_matchers.iter().flatten())
     {
         if m.name != "__name__" {
-            selected.insert(m.name.clone());
+            shape.selected.insert(m.name.clone());
         }
     }
 }
