@@ -7,6 +7,7 @@ mod compare;
 mod number;
 mod props;
 mod score;
+mod shipped;
 mod text;
 
 use crate::lab::grading::Verdict;
