@@ -164,7 +164,7 @@ fn seconds(suffix: &str) -> Option<f64> {
 }
 
 fn bytes(suffix: &str) -> Option<f64> {
-    let (prefix, rest) = match suffix.find(|c: char| c == 'b' || c == 'i') {
+    let (prefix, rest) = match suffix.find(['b', 'i']) {
         Some(i) => suffix.split_at(i),
         None => (suffix, ""),
     };

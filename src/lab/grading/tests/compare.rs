@@ -25,7 +25,10 @@ fn vector(rows: &[(&[(&str, &str)], f64)]) -> QueryData {
     )
 }
 
-fn matrix(rows: &[(&[(&str, &str)], &[f64])]) -> QueryData {
+/// A series of a matrix: its labels and its values, 15 s apart.
+type RangeRow<'a> = (&'a [(&'a str, &'a str)], &'a [f64]);
+
+fn matrix(rows: &[RangeRow]) -> QueryData {
     QueryData::Matrix(
         rows.iter()
             .map(|(l, vs)| RangeSeries {
