@@ -264,6 +264,11 @@ impl<'a> Matcher<'a> {
         }
         match &compound {
             Some(p) => self.part_wise(p, text, max),
+            // A list where nothing names an option is more likely a misspelt option
+            // with a comma in it than a list.
+            None if picks.iter().all(|p| self.option(p).is_none()) => {
+                Verdict::wrong(max, self.unknown(text))
+            }
             None => Verdict::wrong(max, format!("give one option; you gave {}", picks.len())),
         }
     }

@@ -191,3 +191,21 @@ fn too_many_picks_is_not_an_answer() {
     let v = grade_choice(&opts, &["a", "b"], &BTreeMap::new(), 10, &everything);
     assert_wrong(&v, "list of everything");
 }
+
+#[test]
+fn a_misspelt_option_with_a_comma_is_not_a_list() {
+    let opts = options(&[
+        "Graph the error rate",
+        "Search the logs for order 1042, then open the trace_id found on its error line",
+    ]);
+    let right = [opts[1].as_str()];
+    let grade = |answer: &str| grade_choice(&opts, &right, &BTreeMap::new(), 10, answer);
+    assert_right(&grade(
+        "search the logs for order 1042, then open the trace_id found on its error line",
+    ));
+    assert_wrong(
+        &grade("search the logs for 1042, then open its trace"),
+        "is not one of the options",
+    );
+    assert_wrong(&grade("2, 1"), "give one option; you gave 2");
+}

@@ -4,6 +4,7 @@
 mod adversarial;
 mod choice;
 mod compare;
+mod live;
 mod number;
 mod props;
 mod score;
