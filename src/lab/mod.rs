@@ -5,6 +5,7 @@ pub mod challenge;
 pub mod config;
 pub mod content;
 pub mod faults;
+pub mod grading;
 pub mod paths;
 pub mod progress;
 pub mod query;

@@ -1,7 +1,7 @@
 //! Checks one parsed item on its own: ranges, ids, components, expectations, challenge and
 //! drill rules. Checks across items (unique ids, prerequisites) live in the catalog.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::model::FaultSpec;
 use super::model::{
@@ -10,6 +10,7 @@ use super::model::{
 use super::problem::Problem;
 use super::spans::{Located, Seg, key_path};
 use crate::lab::faults;
+use crate::lab::grading::choice::{self, loose, squash};
 
 /// True for kebab-case ids: `^[a-z0-9]+(-[a-z0-9]+)*$`.
 pub fn is_valid_id(id: &str) -> bool {
@@ -241,27 +242,12 @@ impl<'a> Checker<'a> {
             p
         };
         match expect {
-            Expectation::Choice { options, answer } => {
-                if options.len() < 2 {
-                    self.report(&key("options"), "give at least 2 options to choose from");
-                }
-                let mut seen = HashSet::new();
-                for (i, option) in options.iter().enumerate() {
-                    let mut p = key("options");
-                    p.push(Seg::Index(i));
-                    if option.trim().is_empty() {
-                        self.report(&p, "an option must not be empty");
-                    } else if !seen.insert(option.as_str()) {
-                        self.report(&p, format!("`{option}` is listed twice"));
-                    }
-                }
-                if !options.contains(answer) {
-                    self.report(
-                        &key("answer"),
-                        format!("`{answer}` is not one of the options"),
-                    );
-                }
-            }
+            Expectation::Choice {
+                options,
+                answer,
+                answers,
+                aliases,
+            } => self.choice(at, options, answer.as_deref(), answers, aliases),
             Expectation::Number {
                 value,
                 reference,
@@ -314,6 +300,124 @@ impl<'a> Checker<'a> {
                 }
             }
             Expectation::Text { rubric, pass } => self.rubric(at, rubric, *pass),
+        }
+    }
+
+    /// Options are unique even once case and spaces are ignored (the grader ignores
+    /// them); the right answers are options; aliases name an option or a part of one and
+    /// never another option.
+    fn choice(
+        &mut self,
+        at: &[Seg],
+        options: &[String],
+        answer: Option<&str>,
+        answers: &[String],
+        aliases: &BTreeMap<String, Vec<String>>,
+    ) {
+        let key = |k: &str| {
+            let mut p = at.to_vec();
+            p.push(Seg::from(k));
+            p
+        };
+        let indexed = |k: &str, i: usize| {
+            let mut p = key(k);
+            p.push(Seg::Index(i));
+            p
+        };
+        if options.len() < 2 {
+            self.report(&key("options"), "give at least 2 options to choose from");
+        }
+        let mut seen: HashMap<String, &str> = HashMap::new();
+        for (i, option) in options.iter().enumerate() {
+            let p = indexed("options", i);
+            if squash(option).is_empty() {
+                self.report(
+                    &p,
+                    "an option must not be empty (letters or digits, please)",
+                );
+            } else if let Some(earlier) = seen.get(&loose(option)) {
+                if *earlier == option.as_str() {
+                    self.report(&p, format!("`{option}` is listed twice"));
+                } else {
+                    self.report(
+                        &p,
+                        format!(
+                            "`{option}` reads the same as `{earlier}` once case and spaces are \
+                             ignored; make them differ"
+                        ),
+                    );
+                }
+            } else {
+                seen.insert(loose(option), option);
+            }
+        }
+        let squashed: HashMap<String, &str> =
+            options.iter().map(|o| (squash(o), o.as_str())).collect();
+        match (answer, answers.is_empty()) {
+            (None, true) => self.report(
+                at,
+                "needs `answer = \"<option>\"` or `answers = [\"<option>\", ...]` (several right options)",
+            ),
+            (Some(_), false) => self.report(
+                &key("answers"),
+                "give either `answer` (one right option) or `answers` (several), not both",
+            ),
+            _ => {}
+        }
+        if let Some(answer) = answer
+            && !options.iter().any(|o| o == answer)
+        {
+            self.report(
+                &key("answer"),
+                format!("`{answer}` is not one of the options"),
+            );
+        }
+        let mut listed = HashSet::new();
+        for (i, answer) in answers.iter().enumerate() {
+            if !options.contains(answer) {
+                self.report(
+                    &indexed("answers", i),
+                    format!("`{answer}` is not one of the options"),
+                );
+            } else if !listed.insert(answer.as_str()) {
+                self.report(
+                    &indexed("answers", i),
+                    format!("`{answer}` is listed twice"),
+                );
+            }
+        }
+        let parts: HashSet<String> = options
+            .iter()
+            .flat_map(|o| choice::parts(o).unwrap_or_default())
+            .map(|p| squash(&p))
+            .collect();
+        for (name, spellings) in aliases {
+            let mut p = key("aliases");
+            p.push(Seg::from(name.as_str()));
+            let target = squash(name);
+            if !squashed.contains_key(&target) && !parts.contains(&target) {
+                self.report(
+                    &p,
+                    format!(
+                        "`{name}` is not an option or a part of one (`service/fault`); \
+                         aliases are other spellings of an option"
+                    ),
+                );
+                continue;
+            }
+            for spelling in spellings {
+                let s = squash(spelling);
+                if s.is_empty() {
+                    self.report(&p, "an alias must not be empty");
+                } else if s != target
+                    && let Some(other) = squashed.get(&s)
+                {
+                    self.report(
+                        &p,
+                        format!("`{spelling}` is the option `{other}`: an alias must not name another option"),
+                    );
+                }
+            }
         }
     }
 

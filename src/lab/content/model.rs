@@ -324,10 +324,18 @@ pub struct RubricConcept {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Expectation {
-    /// Pick one of `options`; `answer` is the right one.
+    /// Pick from `options`: `answer` is the one right option, or `answers` the set of
+    /// right options (order does not matter). An answer written `service/fault` is
+    /// graded part by part. `aliases` maps an option (or a part of one) to other
+    /// spellings that count as it.
     Choice {
         options: Vec<String>,
-        answer: String,
+        #[serde(default)]
+        answer: Option<String>,
+        #[serde(default)]
+        answers: Vec<String>,
+        #[serde(default)]
+        aliases: BTreeMap<String, Vec<String>>,
     },
     /// A number, fixed (`value`) or the result of a PromQL `reference` at grading time.
     Number {
@@ -361,6 +369,24 @@ pub enum Expectation {
 }
 
 impl Expectation {
+    /// The right options of a choice (`answer` and `answers` together, in order, each
+    /// once); empty for the other kinds.
+    pub fn choice_answers(&self) -> Vec<&str> {
+        let Self::Choice {
+            answer, answers, ..
+        } = self
+        else {
+            return Vec::new();
+        };
+        let mut all: Vec<&str> = Vec::new();
+        for a in answer.iter().chain(answers) {
+            if !all.contains(&a.as_str()) {
+                all.push(a);
+            }
+        }
+        all
+    }
+
     /// The `kind` value as written in the front matter.
     pub fn kind_name(&self) -> &'static str {
         match self {

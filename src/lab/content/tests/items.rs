@@ -2,6 +2,8 @@
 //! exactly one problem at the right line and field.
 
 use super::samples::{LESSON, LESSON_PROMQL_FENCE, assert_one, edit, problems_of};
+use std::collections::BTreeMap;
+
 use crate::lab::content::model::{Expectation, ItemKind};
 use crate::lab::content::parse::AnyItem;
 use crate::lab::query::QueryLang;
@@ -22,7 +24,9 @@ fn valid_lesson_has_every_expectation_kind() {
         expects[0],
         Expectation::Choice {
             options: vec!["orders".into(), "payments".into()],
-            answer: "payments".into()
+            answer: Some("payments".into()),
+            answers: Vec::new(),
+            aliases: BTreeMap::new(),
         }
     );
     assert_eq!(
@@ -194,6 +198,120 @@ fn choice_answer_must_be_one_of_unique_options() {
         15,
         Some("exercises[0].expect.options[1]"),
         "listed twice",
+    );
+}
+
+#[test]
+fn choice_options_must_differ_beyond_case_and_spaces() {
+    assert_one(
+        L,
+        &edit(
+            LESSON,
+            "options = [\"orders\", \"payments\"]",
+            "options = [\"orders\", \"payments\", \"Pay ments\"]",
+        ),
+        15,
+        Some("exercises[0].expect.options[2]"),
+        "reads the same as `payments`",
+    );
+    // Punctuation alone keeps options apart: the grader tells them apart when typed.
+    let (_, problems) = problems_of(
+        L,
+        &edit(
+            LESSON,
+            "options = [\"orders\", \"payments\"]",
+            "options = [\"orders\", \"payments\", \"pay-ments\"]",
+        ),
+    );
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn choice_takes_answer_or_answers_and_aliases() {
+    let several = edit(
+        LESSON,
+        "answer = \"payments\"",
+        "answers = [\"payments\", \"orders\"]\naliases = { \"payments\" = [\"payment\"] }",
+    );
+    let (Some(AnyItem::Lesson(lesson)), problems) = problems_of(L, &several) else {
+        panic!("not a lesson");
+    };
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert_eq!(
+        lesson.exercises[0].expect.choice_answers(),
+        ["payments", "orders"]
+    );
+    assert_one(
+        L,
+        &edit(LESSON, "answer = \"payments\"", ""),
+        13,
+        Some("exercises[0].expect"),
+        "needs `answer",
+    );
+    assert_one(
+        L,
+        &edit(
+            LESSON,
+            "answer = \"payments\"",
+            "answer = \"payments\"\nanswers = [\"payments\"]",
+        ),
+        17,
+        Some("exercises[0].expect.answers"),
+        "not both",
+    );
+    assert_one(
+        L,
+        &edit(
+            LESSON,
+            "answer = \"payments\"",
+            "answers = [\"payments\", \"billing\"]",
+        ),
+        16,
+        Some("exercises[0].expect.answers[1]"),
+        "`billing` is not one of the options",
+    );
+    assert_one(
+        L,
+        &edit(
+            LESSON,
+            "answer = \"payments\"",
+            "answers = [\"payments\", \"payments\"]",
+        ),
+        16,
+        Some("exercises[0].expect.answers[1]"),
+        "listed twice",
+    );
+}
+
+#[test]
+fn aliases_name_an_option_and_no_other() {
+    let with = |aliases: &str| {
+        edit(
+            LESSON,
+            "answer = \"payments\"",
+            &format!("answer = \"payments\"\naliases = {aliases}"),
+        )
+    };
+    assert_one(
+        L,
+        &with("{ \"billing\" = [\"bill\"] }"),
+        17,
+        Some("exercises[0].expect.aliases.billing"),
+        "`billing` is not an option",
+    );
+    assert_one(
+        L,
+        &with("{ \"payments\" = [\"Orders\"] }"),
+        17,
+        Some("exercises[0].expect.aliases.payments"),
+        "must not name another option",
+    );
+    assert_one(
+        L,
+        &with("{ \"payments\" = [\" - \"] }"),
+        17,
+        Some("exercises[0].expect.aliases.payments"),
+        "must not be empty",
     );
 }
 
