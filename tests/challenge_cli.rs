@@ -1,10 +1,13 @@
 //! `labtui challenge ...` as a learner runs it, against a real native lab with the shop on
 //! free ports and its own LABTUI_HOME (processes killed on drop, even when a test fails):
 //! start injects the challenge's fault through the admin API, status, answer, hint,
-//! abandon, and a session left past its deadline (a killed labtui) is ended on the next
-//! command with its fault cleared.
+//! abandon, a session left past its deadline (a killed labtui) ended on the next command
+//! with its fault cleared, and an attempt answered and submitted, graded against the lab's
+//! own Prometheus.
 
 mod shop_support;
+#[path = "support/tools.rs"]
+mod tools;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -17,6 +20,7 @@ use labtui::lab::progress;
 use labtui::lab::shop::token;
 use labtui::lab::stack::{LabState, Runtime};
 use shop_support::{ShopLab, client, shop_launch, wait_for};
+use tools::installed;
 
 fn labtui(home: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_labtui"))
@@ -85,9 +89,16 @@ async fn wait_until_payments_is_clean(state: &LabState, token: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_challenge_from_start_to_abandon_and_after_a_crash() {
+    // Prometheus too: the last attempt is graded against it.
+    let Some(prometheus) = installed(&["prometheus"]) else {
+        return;
+    };
+    let Some(alertmanager) = installed(&["alertmanager", "prometheus-alertmanager"]) else {
+        return;
+    };
     let mut launch = shop_launch();
     launch.traffic_rps = Some(0.0);
-    let lab = ShopLab::new(&[], launch);
+    let lab = ShopLab::new(&[prometheus, alertmanager], launch);
     let plan = lab.plan();
     lab.up(&plan).await;
     let state = LabState::load(&lab.dirs).unwrap().expect("state");
@@ -256,6 +267,89 @@ async fn a_challenge_from_start_to_abandon_and_after_a_crash() {
         .progress
         .item("slow-checkout");
     assert_eq!(item.attempts, 2);
+
+    // A third attempt, solved and submitted: graded by the lab's own Prometheus.
+    expect(home, &["traffic", "set", "20"], 0);
+    expect(
+        home,
+        &["challenge", "start", "slow-checkout", "--no-wait"],
+        0,
+    );
+    let reference = r#"histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{service="payments", method="POST", route="/charge"}[5m])))"#;
+    // The reference needs a few checkouts in its window before it has a value.
+    wait_for(
+        "a p95 of payments' /charge",
+        Duration::from_secs(90),
+        || {
+            let home = home.to_path_buf();
+            async move {
+                let out = labtui(&home, &["query", "promql", reference, "--json"]);
+                let data: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+                let value = data["result"][0]["value"][1]
+                    .as_str()?
+                    .parse::<f64>()
+                    .ok()?;
+                value.is_finite().then_some(())
+            }
+        },
+    )
+    .await;
+    for (question, answer) in [
+        ("root-cause-service", "Payments"),
+        ("fault-kind", "latency"),
+        // An equivalent rewrite of the reference, grouping written after the aggregation.
+        (
+            "charge-p95-query",
+            r#"histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket{service="payments", method="POST", route="/charge"}[5m])) by (le))"#,
+        ),
+        ("charge-p95", "0.5"),
+    ] {
+        expect(
+            home,
+            &["challenge", "answer", "slow-checkout", question, answer],
+            0,
+        );
+    }
+    let out = expect(
+        home,
+        &[
+            "challenge",
+            "submit",
+            "slow-checkout",
+            "--json",
+            "--no-solution",
+        ],
+        0,
+    );
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("submit --json is JSON");
+    let result = |id: &str| {
+        doc["results"]
+            .as_array()
+            .and_then(|r| r.iter().find(|q| q["id"] == id))
+            .cloned()
+            .unwrap_or_else(|| panic!("no result for {id}: {doc}"))
+    };
+    for id in ["root-cause-service", "fault-kind", "charge-p95-query"] {
+        assert_eq!(result(id)["correct"], true, "{id}: {}", result(id));
+    }
+    // The number was not read from the lab, so it is graded against the live value either
+    // way; what matters is that it was graded, with its points at stake.
+    assert_eq!(
+        result("charge-p95")["max"],
+        15.0,
+        "{}",
+        result("charge-p95")
+    );
+    let total = doc["score"]["total"].as_f64().expect("a total");
+    assert!(total >= 35.0, "{doc}");
+    wait_until_payments_is_clean(&state, &token).await;
+    assert_eq!(status_json(home)["state"], "submitted");
+    let item = progress::load(&home.join("progress.json"))
+        .unwrap()
+        .progress
+        .item("slow-checkout");
+    assert_eq!(item.attempts, 3);
+    assert_eq!(item.best_score, Some(total));
 
     lab.rt.down(&state).await.unwrap();
 }

@@ -23,7 +23,10 @@ impl Grader for ComparingGrader {
         _at: f64,
     ) -> Result<QuestionResult, GradeError> {
         let correct = match &question.expect {
-            Expectation::Choice { answer: right, .. } => answer.eq_ignore_ascii_case(right),
+            Expectation::Choice {
+                answer: Some(right),
+                ..
+            } => answer.eq_ignore_ascii_case(right),
             Expectation::Number {
                 value: Some(v),
                 tolerance,

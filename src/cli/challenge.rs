@@ -1,7 +1,6 @@
 //! `labtui challenge start|status|hint|answer|submit|abandon ID`: a timed challenge from
 //! the command line, on the same session API the console's runner pane uses.
 
-use std::future::Future;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -15,6 +14,7 @@ use crate::lab::challenge::{
 };
 use crate::lab::content::{Catalog, Challenge, Expectation, Question};
 use crate::lab::faults::{self, ActiveFault};
+use crate::lab::grading::{self, Backends};
 use crate::lab::paths::Paths;
 use crate::lab::query::{ClientOptions, PrometheusClient, QueryWindow};
 
@@ -260,10 +260,11 @@ async fn run(paths: &Paths, catalog: &Catalog, command: &ChallengeCommand) -> Re
         ChallengeCommand::Submit {
             no_solution, json, ..
         } => {
-            if challenge::lab_state(paths).is_none() {
+            let Some(state) = challenge::lab_state(paths) else {
                 return Err(ChallengeError::NoLab.into());
-            }
-            let submission = challenge::submit(paths, challenge, &LabGrader, now).await?;
+            };
+            let grader = LabGrader::of(&state);
+            let submission = challenge::submit(paths, challenge, &grader, now).await?;
             for w in &submission.warnings {
                 eprintln!("warning: {w}");
             }
@@ -333,30 +334,54 @@ fn find<'c>(catalog: &'c Catalog, id: &str) -> Result<&'c Challenge, ChallengeEr
         })
 }
 
-/// Grades through the lab's backends (Prometheus for numbers and queries).
-struct LabGrader;
+/// Grades through the lab's backends: numbers from a reference query and query answers are
+/// run against the lab's own Prometheus, Loki and Tempo (`lab::grading`).
+struct LabGrader {
+    backends: Result<Backends, String>,
+}
+
+impl LabGrader {
+    fn of(state: &crate::lab::stack::LabState) -> Self {
+        let backends = Backends::from_urls(
+            state.url("prometheus"),
+            state.url("loki"),
+            state.url("tempo"),
+        )
+        .map_err(|e| e.to_string());
+        Self { backends }
+    }
+}
 
 impl Grader for LabGrader {
-    fn grade(
+    async fn grade(
         &self,
         question: &Question,
         answer: &str,
         at: f64,
-    ) -> impl Future<Output = Result<QuestionResult, GradeError>> {
-        grade_with_lab(question, answer, at)
+    ) -> Result<QuestionResult, GradeError> {
+        let backends = self.backends.as_ref().map_err(|e| GradeError(e.clone()))?;
+        let verdict =
+            grading::grade_question(&question.expect, question.points, answer, backends, at).await;
+        Ok(result_of(verdict))
     }
 }
 
-/// The lab's grader (`lab::grading::grade_question`) is not part of this build yet, so
-/// submitting refuses instead of guessing a score; the session keeps running.
-async fn grade_with_lab(
-    _question: &Question,
-    _answer: &str,
-    _at: f64,
-) -> Result<QuestionResult, GradeError> {
-    Err(GradeError(
-        "grading is not available in this build".to_string(),
-    ))
+/// A verdict as the session keeps it: the rubric's matched and missed concepts become
+/// feedback lines.
+fn result_of(verdict: grading::Verdict) -> QuestionResult {
+    let mut feedback = verdict.feedback;
+    if !verdict.matched.is_empty() {
+        feedback.push(format!("covered: {}", verdict.matched.join("; ")));
+    }
+    if !verdict.missed.is_empty() {
+        feedback.push(format!("missed: {}", verdict.missed.join("; ")));
+    }
+    QuestionResult {
+        earned: verdict.earned,
+        max: verdict.max,
+        correct: verdict.correct,
+        feedback,
+    }
 }
 
 /// Poll each fault's symptom query in the lab's Prometheus, printing progress lines.

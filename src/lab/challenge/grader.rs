@@ -47,29 +47,17 @@ pub trait Grader {
     ) -> impl Future<Output = Result<QuestionResult, GradeError>>;
 }
 
-/// A submitted attempt's score: points earned minus hint costs, never below zero.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Score {
-    pub earned: f64,
-    pub max: f64,
-    pub hint_cost: f64,
-    pub total: f64,
-    pub elapsed_secs: u64,
-    pub attempt: u32,
-}
+/// A submitted attempt's score: the grading engine's, kept in the session file.
+pub use crate::lab::grading::Score;
 
 /// Sum the results and subtract the hints' cost (floored at zero).
 pub fn score(results: &[QuestionResult], hint_cost: f64, elapsed_secs: u64, attempt: u32) -> Score {
-    let earned: f64 = results.iter().map(|r| r.earned).sum();
-    let max: f64 = results.iter().map(|r| r.max).sum();
-    Score {
-        earned,
-        max,
+    crate::lab::grading::score_of(
+        results.iter().map(|r| (r.earned, r.max)),
         hint_cost,
-        total: (earned - hint_cost).max(0.0),
         elapsed_secs,
         attempt,
-    }
+    )
 }
 
 #[cfg(test)]

@@ -31,7 +31,9 @@ fn challenge(id: &str) -> Challenge {
                 points: 10,
                 expect: Expectation::Choice {
                     options: vec!["orders".into(), "payments".into()],
-                    answer: "payments".into(),
+                    answer: Some("payments".into()),
+                    answers: Vec::new(),
+                    aliases: Default::default(),
                 },
             },
             Question {

@@ -78,7 +78,7 @@ impl Verdict {
 }
 
 /// The result of a challenge or lesson attempt: points, hint penalties and time taken.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Score {
     pub earned: f64,
     pub max: f64,
@@ -94,9 +94,27 @@ pub struct Score {
 /// Adds up verdicts. A negative or non-finite hint cost counts as no cost, so a bad input
 /// can neither raise the total nor make it NaN.
 pub fn score(verdicts: &[Verdict], hint_cost: f64, elapsed_secs: u64, attempt: u32) -> Score {
+    score_of(
+        verdicts.iter().map(|v| (v.earned, v.max)),
+        hint_cost,
+        elapsed_secs,
+        attempt,
+    )
+}
+
+/// [`score`] over `(earned, max)` pairs, for callers that keep results in their own shape.
+pub fn score_of(
+    points: impl IntoIterator<Item = (f64, f64)>,
+    hint_cost: f64,
+    elapsed_secs: u64,
+    attempt: u32,
+) -> Score {
     let finite = |v: f64| if v.is_finite() { v.max(0.0) } else { 0.0 };
-    let earned: f64 = verdicts.iter().map(|v| finite(v.earned)).sum();
-    let max: f64 = verdicts.iter().map(|v| finite(v.max)).sum();
+    let (earned, max) = points
+        .into_iter()
+        .fold((0.0, 0.0), |(e, m), (earned, max)| {
+            (e + finite(earned), m + finite(max))
+        });
     let hint_cost = finite(hint_cost);
     Score {
         earned,
