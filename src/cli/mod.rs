@@ -5,6 +5,7 @@
 
 pub mod challenge;
 pub mod fault;
+pub mod interview;
 pub mod query;
 pub mod shop;
 pub mod stack;
@@ -101,6 +102,11 @@ pub enum Command {
         #[command(subcommand)]
         action: challenge::ChallengeCommand,
     },
+    /// A mock interview from the drills: answer in free text, graded by each drill's rubric
+    #[command(
+        after_help = "Examples:\n  labtui interview                              # three drills at random\n  labtui interview --tag percentiles --count 2\n  labtui interview drill-averaging-percentiles\n  printf 'my answer\\n.\\n' | labtui interview drill-averaging-percentiles\n\nEnd each answer with a line holding only `.` (or end the input). No lab is needed."
+    )]
+    Interview(interview::InterviewArgs),
     /// List, inject, clear and show faults in the lab (see docs/FAULTS.md)
     Fault {
         #[command(subcommand)]
@@ -175,6 +181,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Progress { action } => progress_command(cli, action),
         Command::Query { command } => query::run(command),
         Command::Challenge { action } => challenge::run_challenge(&load_catalog(cli), action),
+        Command::Interview(args) => interview::run(&load_catalog(cli), args),
         Command::Fault { action } => fault::run_fault(action),
         Command::Traffic { action } => shop::run_traffic(action),
         Command::Shop { action } => shop::run_shop(action),
