@@ -69,6 +69,12 @@ fn missing_from_checkout(spans: &[shop_support::SpanRow]) -> Vec<String> {
     missing
 }
 
+/// The two tests here run one at a time. Each starts a lab on ports the OS calls free, and
+/// the checkout test also binds its own receivers to port 0: between a lab picking its
+/// ports and its services binding them, the other test could take one (and answer the
+/// shop's calls with its receiver's 404s).
+static ONE_LAB_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn url_of(state: &LabState, service: Service) -> String {
     state
         .url(&service.component())
@@ -78,6 +84,7 @@ fn url_of(state: &LabState, service: Service) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_checkout_is_one_trace_across_the_shop_and_its_logs_carry_it() {
+    let _one_lab = ONE_LAB_AT_A_TIME.lock().await;
     let (base, received) = receiver().await;
     let mut launch = shop_launch();
     launch.otlp_endpoint = Some(format!("{base}/v1/traces"));
@@ -387,6 +394,7 @@ async fn a_checkout_is_one_trace_across_the_shop_and_its_logs_carry_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_loki_down_requests_still_succeed_and_dropped_lines_are_counted() {
+    let _one_lab = ONE_LAB_AT_A_TIME.lock().await;
     let closed = labtui::lab::stack::ports::free_ports(1).unwrap()[0];
     let mut launch = shop_launch();
     launch.loki_url = Some(format!("http://127.0.0.1:{closed}"));
