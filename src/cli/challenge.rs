@@ -9,14 +9,11 @@ use clap::Subcommand;
 use color_eyre::eyre::{Result, WrapErr};
 
 use crate::lab::challenge::{
-    self, ChallengeError, GradeError, Grader, QuestionResult, Reconciled, Session, StatusReport,
-    WarmUp,
+    self, ChallengeError, QuestionResult, Reconciled, Session, StatusReport, WarmUp,
 };
-use crate::lab::content::{Catalog, Challenge, Expectation, Question};
+use crate::lab::content::{Catalog, Challenge, Expectation};
 use crate::lab::faults::{self, ActiveFault};
-use crate::lab::grading::{self, Backends};
 use crate::lab::paths::Paths;
-use crate::lab::query::{ClientOptions, PrometheusClient, QueryWindow};
 
 /// `labtui challenge ...`
 #[derive(Debug, Subcommand)]
@@ -263,7 +260,7 @@ async fn run(paths: &Paths, catalog: &Catalog, command: &ChallengeCommand) -> Re
             let Some(state) = challenge::lab_state(paths) else {
                 return Err(ChallengeError::NoLab.into());
             };
-            let grader = LabGrader::of(&state);
+            let grader = challenge::LabGrader::of(&state);
             let submission = challenge::submit(paths, challenge, &grader, now).await?;
             for w in &submission.warnings {
                 eprintln!("warning: {w}");
@@ -334,81 +331,25 @@ fn find<'c>(catalog: &'c Catalog, id: &str) -> Result<&'c Challenge, ChallengeEr
         })
 }
 
-/// Grades through the lab's backends: numbers from a reference query and query answers are
-/// run against the lab's own Prometheus, Loki and Tempo (`lab::grading`).
-struct LabGrader {
-    backends: Result<Backends, String>,
-}
-
-impl LabGrader {
-    fn of(state: &crate::lab::stack::LabState) -> Self {
-        let backends = Backends::from_urls(
-            state.url("prometheus"),
-            state.url("loki"),
-            state.url("tempo"),
-        )
-        .map_err(|e| e.to_string());
-        Self { backends }
-    }
-}
-
-impl Grader for LabGrader {
-    async fn grade(
-        &self,
-        question: &Question,
-        answer: &str,
-        at: f64,
-    ) -> Result<QuestionResult, GradeError> {
-        let backends = self.backends.as_ref().map_err(|e| GradeError(e.clone()))?;
-        let verdict =
-            grading::grade_question(&question.expect, question.points, answer, backends, at).await;
-        Ok(result_of(verdict))
-    }
-}
-
-/// A verdict as the session keeps it: the rubric's matched and missed concepts become
-/// feedback lines.
-fn result_of(verdict: grading::Verdict) -> QuestionResult {
-    let mut feedback = verdict.feedback;
-    if !verdict.matched.is_empty() {
-        feedback.push(format!("covered: {}", verdict.matched.join("; ")));
-    }
-    if !verdict.missed.is_empty() {
-        feedback.push(format!("missed: {}", verdict.missed.join("; ")));
-    }
-    QuestionResult {
-        earned: verdict.earned,
-        max: verdict.max,
-        correct: verdict.correct,
-        feedback,
-    }
-}
-
 /// Poll each fault's symptom query in the lab's Prometheus, printing progress lines.
 async fn wait_for_symptoms(paths: &Paths, faults: &[ActiveFault], within: Duration, quiet: bool) {
     if faults.is_empty() {
         return;
     }
-    let Some(url) =
-        challenge::lab_state(paths).and_then(|s| s.url("prometheus").map(str::to_string))
-    else {
-        eprintln!("note: the lab has no Prometheus; not waiting for the symptoms");
+    let Some(state) = challenge::lab_state(paths) else {
+        eprintln!("note: no lab is running; not waiting for the symptoms");
         return;
     };
-    let Ok(client) =
-        PrometheusClient::with_options(&url, &ClientOptions::with_timeout(Duration::from_secs(5)))
-    else {
-        eprintln!("note: cannot reach Prometheus at {url}; not waiting for the symptoms");
-        return;
+    let client = match challenge::symptom_client(&state) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("note: {e}; not waiting for the symptoms");
+            return;
+        }
     };
     let probe = |query: String| {
         let client = client.clone();
-        async move {
-            client
-                .query(&query, QueryWindow::Instant { time: None })
-                .await
-                .is_ok_and(|o| !o.data.is_empty())
-        }
+        async move { challenge::symptom_shows(&client, &query).await }
     };
     challenge::warm_up(faults, within, Duration::from_secs(2), probe, |event| {
         match event {

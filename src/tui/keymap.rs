@@ -25,16 +25,22 @@ pub enum Context {
     Alerts,
     /// Typing a silence's duration and comment.
     SilenceForm,
+    /// The challenge runner or a lesson's exercises: the question list.
+    Challenge,
+    /// Typing an answer.
+    AnswerForm,
     Confirm,
     Help,
 }
 
 impl Context {
     /// In the order the help lists them.
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 17] = [
         Context::Global,
         Context::Navigator,
         Context::Reader,
+        Context::Challenge,
+        Context::AnswerForm,
         Context::Query,
         Context::QueryEditor,
         Context::RangePrompt,
@@ -64,6 +70,8 @@ impl Context {
             Self::RangePrompt => "Query pane: typing a range, a filter or a search",
             Self::Alerts => "Query pane: Alerts tab",
             Self::SilenceForm => "Query pane: writing a silence",
+            Self::Challenge => "Challenge runner and lesson exercises",
+            Self::AnswerForm => "Writing an answer",
             Self::Confirm => "Questions",
             Self::Help => "This help",
         }
@@ -148,6 +156,16 @@ pub enum Action {
     BackTrail,
     NextMatch,
     PreviousMatch,
+    StartChallenge,
+    AnswerExercises,
+    ShowRunner,
+    RevealHint,
+    Submit,
+    Abandon,
+    ToggleBriefing,
+    ShowSolution,
+    SaveAnswer,
+    TakeQuery,
     Yes,
     No,
 }
@@ -276,7 +294,29 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Reader, &[key(KeyCode::Enter), ch('r')], A::SendQuery, "send the selected query to the query pane", "run query"),
     bind(C::Reader, &[ch('c')], A::MarkComplete, "mark this lesson or drill complete", ""),
     bind(C::Reader, &[ch('a')], A::ToggleAnswer, "show or hide a drill's example answer", ""),
+    bind(C::Reader, &[ch('S')], A::StartChallenge, "start this challenge: inject its faults and start the clock (asks first)", ""),
+    bind(C::Reader, &[ch('A')], A::AnswerExercises, "answer this lesson's exercises, graded as you go", ""),
+    bind(C::Reader, &[ch('R')], A::ShowRunner, "back to the running challenge or the exercises", ""),
     bind(C::Reader, &[key(KeyCode::Esc), ch('h'), key(KeyCode::Left)], A::Back, "back to the list", "back"),
+    bind(C::Challenge, &[ch('j'), key(KeyCode::Down)], A::Down, "next question", ""),
+    bind(C::Challenge, &[ch('k'), key(KeyCode::Up)], A::Up, "previous question", ""),
+    bind(C::Challenge, &[ch('g'), key(KeyCode::Home)], A::Top, "first question", ""),
+    bind(C::Challenge, &[ch('G'), key(KeyCode::End)], A::Bottom, "last question", ""),
+    bind(C::Challenge, &[key(KeyCode::PageDown), ch(' ')], A::PageDown, "scroll the details down", ""),
+    bind(C::Challenge, &[key(KeyCode::PageUp), ch('b')], A::PageUp, "scroll the details up", ""),
+    bind(C::Challenge, &[key(KeyCode::Enter), ch('i')], A::Open, "answer the selected question (or change the answer)", "answer"),
+    bind(C::Challenge, &[ch('H')], A::RevealHint, "reveal the next hint (a challenge's hint shows its cost first)", "hint"),
+    bind(C::Challenge, &[ch('S')], A::Submit, "submit the answers for grading (asks first)", "submit"),
+    bind(C::Challenge, &[ch('X')], A::Abandon, "abandon the challenge: faults cleared, no score (asks first)", ""),
+    bind(C::Challenge, &[ch('B')], A::ToggleBriefing, "show the briefing or the question", "briefing"),
+    bind(C::Challenge, &[ch('v')], A::ShowSolution, "the solution (after the challenge; after a try at an exercise)", "solution"),
+    bind(C::Challenge, &[key(KeyCode::Esc), ch('h'), key(KeyCode::Left)], A::Back, "back to the list (the challenge keeps running)", "back"),
+    bind(C::AnswerForm, &[key(KeyCode::Enter)], A::SaveAnswer, "save the answer (a choice: pick the option under the cursor)", "save"),
+    bind(C::AnswerForm, &[ctrl('j')], A::Newline, "new line in a text or query answer (Alt-Enter too)", ""),
+    bind(C::AnswerForm, &[key(KeyCode::Down)], A::Down, "next option (in text: the next line)", ""),
+    bind(C::AnswerForm, &[key(KeyCode::Up)], A::Up, "previous option (in text: the line above)", ""),
+    bind(C::AnswerForm, &[ctrl('y')], A::TakeQuery, "take the Query pane's query of the same language", "take query"),
+    bind(C::AnswerForm, &[key(KeyCode::Esc)], A::CancelEdit, "close the form, keep the saved answer", "cancel"),
     bind(C::Query, &[ch('i')], A::EditQuery, "edit the query", "edit"),
     bind(C::Query, &[key(KeyCode::Enter)], A::Open, "edit the query; on a log line, trace or span: expand, open, details; in the explain tree, run the node", ""),
     bind(C::Query, &[ch('r')], A::Rerun, "run the query again", "rerun"),
@@ -454,7 +494,14 @@ mod tests {
         for b in BINDINGS.iter().filter(|b| {
             matches!(
                 b.context,
-                C::Navigator | C::Reader | C::Stack | C::Logs | C::Faults | C::Query | C::Alerts
+                C::Navigator
+                    | C::Reader
+                    | C::Stack
+                    | C::Logs
+                    | C::Faults
+                    | C::Query
+                    | C::Alerts
+                    | C::Challenge
             )
         }) {
             for k in b.keys {
@@ -472,7 +519,12 @@ mod tests {
         for b in BINDINGS.iter().filter(|b| {
             matches!(
                 b.context,
-                C::Filter | C::FaultParams | C::QueryEditor | C::RangePrompt | C::SilenceForm
+                C::Filter
+                    | C::FaultParams
+                    | C::QueryEditor
+                    | C::RangePrompt
+                    | C::SilenceForm
+                    | C::AnswerForm
             )
         }) {
             for k in b.keys {

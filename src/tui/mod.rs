@@ -1,6 +1,7 @@
 //! The terminal UI: App state, messages, update, view and the runtime that drives them.
 
 pub mod app;
+pub mod challenge_effects;
 pub mod keymap;
 pub mod lab_effects;
 pub mod layout;

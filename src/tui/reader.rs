@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::lab::content::{ItemKind, ItemRef};
+use crate::lab::content::{Challenge, ItemKind, ItemRef};
 
 use super::keymap::Action;
 use super::markdown::{self, MdTheme, Rendered, RenderedBlock};
@@ -68,6 +68,35 @@ impl Doc {
             scroll: 0,
             selected_block: None,
             builtin: true,
+        };
+        doc.layout(width, theme);
+        doc
+    }
+
+    /// A challenge's solution, opened when an attempt has ended: the ground truth, then the
+    /// reasoning with its queries runnable like a lesson's.
+    pub fn solution(challenge: &Challenge, width: u16, theme: &MdTheme) -> Self {
+        let truth = &challenge.ground_truth;
+        let markdown = format!(
+            "# Solution: {}\n\n*The cause: {} on {}. {}*\n\n{}\n",
+            challenge.title,
+            truth.fault,
+            truth.service,
+            truth.summary.trim(),
+            challenge.solution.trim()
+        );
+        let mut doc = Self {
+            id: challenge.id.clone(),
+            kind: ItemKind::Challenge,
+            title: format!("Solution: {}", challenge.title),
+            markdown,
+            answer: None,
+            show_answer: false,
+            rendered: Rendered::default(),
+            width: 0,
+            scroll: 0,
+            selected_block: None,
+            builtin: false,
         };
         doc.layout(width, theme);
         doc
@@ -208,6 +237,7 @@ fn compose(item: ItemRef<'_>) -> (String, Option<String>) {
                         plural(ex.hints.len(), "hint")
                     );
                 }
+                md.push_str("*Press `A` to answer them here, graded as you go.*\n");
             }
             (md, None)
         }
@@ -233,6 +263,9 @@ fn compose(item: ItemRef<'_>) -> (String, Option<String>) {
                     q.points
                 );
             }
+            md.push_str(
+                "*Press `S` to start: the faults are injected and the clock runs; `e` opens the Query pane beside the questions.*\n",
+            );
             (md, None)
         }
         ItemRef::Drill(drill) => {
@@ -245,7 +278,7 @@ fn compose(item: ItemRef<'_>) -> (String, Option<String>) {
             );
             let mut md = with_meta(&drill.context, &meta);
             md.push_str(
-                "\n\n*Answer it aloud or on paper first, then press `e` for the example answer.*\n",
+                "\n\n*Answer it aloud or on paper first, then press `a` for the example answer.*\n",
             );
             let mut answer = format!("## Example answer\n\n{}\n", drill.example_answer.trim());
             if !drill.discussion.is_empty() {

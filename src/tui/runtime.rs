@@ -17,6 +17,7 @@ use tokio::sync::{mpsc, watch};
 use crate::lab::progress::{self, Progress};
 
 use super::app::{App, Cmd, Msg};
+use super::challenge_effects;
 use super::lab_effects::{self, LabContext};
 use super::query_effects::QueryEffects;
 use super::view::view;
@@ -108,6 +109,9 @@ async fn drive(
         height: size.height,
     });
     terminal.draw(|f| view(&app, f))?;
+    // A challenge left running (by an earlier console, or `labtui challenge start`) is
+    // picked up, or timed out and its faults cleared.
+    executor.execute(Cmd::ReconcileChallenge);
 
     loop {
         let first = tokio::select! {
@@ -214,6 +218,39 @@ impl Executor<'_> {
             Cmd::SetTraffic { rps, burst_seconds } => {
                 lab_effects::set_traffic(lab, rps, burst_seconds, tx);
             }
+            Cmd::StartChallenge(challenge) => {
+                challenge_effects::start(lab.paths.clone(), *challenge, tx);
+            }
+            Cmd::AnswerChallenge {
+                challenge,
+                question,
+                value,
+            } => challenge_effects::answer(lab.paths.clone(), *challenge, question, value, tx),
+            Cmd::RevealHint(challenge) => {
+                challenge_effects::hint(lab.paths.clone(), *challenge, tx)
+            }
+            Cmd::SubmitChallenge(challenge) => {
+                challenge_effects::submit(lab.paths.clone(), *challenge, tx);
+            }
+            Cmd::AbandonChallenge { id, then_quit } => {
+                challenge_effects::abandon(lab.paths.clone(), id, then_quit, tx);
+            }
+            Cmd::ReconcileChallenge => challenge_effects::reconcile(lab.paths.clone(), tx),
+            Cmd::GradeExercise {
+                lesson,
+                exercise,
+                expect,
+                points,
+                answer,
+            } => challenge_effects::grade_exercise(
+                lab.paths.clone(),
+                lesson,
+                exercise,
+                *expect,
+                points,
+                answer,
+                tx,
+            ),
             Cmd::Quit => {}
         }
     }

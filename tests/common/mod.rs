@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod query;
+pub mod runner;
 
 use std::path::PathBuf;
 

@@ -14,6 +14,7 @@
 
 mod error;
 mod grader;
+mod lab_grader;
 mod ops;
 mod reconcile;
 mod session;
@@ -24,6 +25,7 @@ mod warmup;
 
 pub use error::ChallengeError;
 pub use grader::{GradeError, Grader, QuestionResult, Score, score};
+pub use lab_grader::{LabGrader, result_of, symptom_client, symptom_shows};
 pub use ops::{
     Ended, Reconciled, Started, Submission, abandon, answer, hint, lab_state, reconcile_now, start,
     status, submit,
@@ -34,7 +36,7 @@ pub use session::{
     FaultStatus, HintStatus, HintTaken, QuestionStatus, Session, SessionState, StatusReport,
 };
 pub use store::{load, save, session_file};
-pub use warmup::{WarmUp, warm_up};
+pub use warmup::{WarmUp, label as warmup_label, warm_up};
 
 /// The ledger owner of a challenge's faults: `challenge:<id>`.
 pub fn owner(challenge_id: &str) -> String {

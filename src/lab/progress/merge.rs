@@ -48,6 +48,7 @@ fn merge_item(ours: &mut ItemProgress, theirs: ItemProgress) {
         (a, b) => a.or(b),
     };
     ours.updated_at = ours.updated_at.max(theirs.updated_at);
+    ours.passed.extend(theirs.passed);
 }
 
 #[cfg(test)]

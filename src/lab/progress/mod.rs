@@ -6,7 +6,7 @@
 mod merge;
 mod store;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -67,6 +67,9 @@ pub struct ItemProgress {
     pub updated_at: Option<DateTime<Utc>>,
     /// First time the item was completed; kept when it is completed again.
     pub completed_at: Option<DateTime<Utc>>,
+    /// A lesson's exercises answered right at least once, by exercise id.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub passed: BTreeSet<String>,
 }
 
 /// How far the learner got with an item; ordered from least to most advanced.
@@ -151,6 +154,34 @@ impl Progress {
         item.updated_at = Some(now);
     }
 
+    /// A lesson exercise was answered: count the attempt and, if it was right, remember it.
+    /// Once every exercise in `all` has passed, the lesson is completed; returns whether
+    /// this answer completed it.
+    pub fn record_exercise(
+        &mut self,
+        lesson: &str,
+        exercise: &str,
+        passed: bool,
+        all: &[&str],
+        now: DateTime<Utc>,
+    ) -> bool {
+        let item = self.item_mut(lesson);
+        item.attempts = item.attempts.saturating_add(1);
+        if item.status == Status::NotStarted {
+            item.status = Status::InProgress;
+        }
+        item.updated_at = Some(now);
+        if passed {
+            item.passed.insert(exercise.to_owned());
+        }
+        let done = !all.is_empty() && all.iter().all(|e| item.passed.contains(*e));
+        let newly = done && item.status != Status::Completed;
+        if newly {
+            self.complete(lesson, now);
+        }
+        newly
+    }
+
     /// Forget one item, as if never started; returns whether there was anything to forget.
     pub fn reset(&mut self, id: &str) -> bool {
         if self.last_item.as_deref() == Some(id) {
@@ -181,6 +212,33 @@ mod tests {
         assert_eq!(p.item("promql-1").status, Status::NotStarted);
         assert!(p.items.is_empty());
         assert_eq!(p.schema, CURRENT_SCHEMA);
+    }
+
+    #[test]
+    fn a_lesson_completes_when_its_last_exercise_passes_and_wrong_answers_only_count() {
+        let mut p = Progress::default();
+        let all = ["e1", "e2"];
+        assert!(!p.record_exercise("l", "e1", false, &all, at(0)));
+        assert_eq!(p.item("l").status, Status::InProgress);
+        assert!(!p.record_exercise("l", "e1", true, &all, at(1)));
+        assert!(p.record_exercise("l", "e2", true, &all, at(2)));
+        let l = p.item("l");
+        assert_eq!(
+            (l.status, l.attempts, l.passed.len()),
+            (Status::Completed, 3, 2)
+        );
+        assert!(
+            !p.record_exercise("l", "e2", true, &all, at(3)),
+            "completed once"
+        );
+        let json = serde_json::to_string(&p).unwrap();
+        let back: Progress = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, p, "passed exercises survive a save");
+        assert!(
+            !serde_json::to_string(&ItemProgress::default())
+                .unwrap()
+                .contains("passed")
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::lab::content::{Catalog, ItemKind};
 use crate::lab::progress::Progress;
 use crate::lab::query::history::History;
 
+mod challenge;
 mod msg;
 mod query;
 
@@ -25,6 +26,7 @@ use super::keymap::{self, Action, Context};
 use super::layout::Areas;
 use super::navigator::{NavOutcome, Navigator};
 use super::panes::Reply;
+use super::panes::challenge::ChallengePane;
 use super::panes::faults::FaultsPane;
 use super::panes::query::QueryPane;
 use super::panes::query::update::unix_seconds;
@@ -70,6 +72,8 @@ pub struct App {
     pub stack: StackPane,
     pub faults: FaultsPane,
     pub query: QueryPane,
+    /// The challenge runner and lesson exercises (drawn in the reader's place).
+    pub challenge: ChallengePane,
     pub focus: Focus,
     pub right: RightPane,
     pub help: Option<u16>,
@@ -88,6 +92,10 @@ pub struct App {
     time_carry: Duration,
     since_save: Duration,
     unsaved: bool,
+    /// A reconcile of the challenge session is on its way.
+    reconciling: bool,
+    /// Quitting waits for a running challenge to be abandoned, since this long.
+    quitting_for: Option<Duration>,
 }
 
 impl App {
@@ -111,6 +119,7 @@ impl App {
             stack: StackPane::default(),
             faults: FaultsPane::default(),
             query: QueryPane::new(History::default()),
+            challenge: ChallengePane::default(),
             focus: Focus::Navigator,
             right: RightPane::Reader,
             help: None,
@@ -128,6 +137,8 @@ impl App {
             time_carry: Duration::ZERO,
             since_save: Duration::ZERO,
             unsaved: false,
+            reconciling: false,
+            quitting_for: None,
         };
         app.resume();
         app
@@ -156,8 +167,8 @@ impl App {
     /// The layout for a screen of this size: a lesson shares it with the Query pane while
     /// both are open and the list is not focused.
     pub fn areas_for(&self, width: u16, height: u16) -> Areas {
-        if self.right == RightPane::Query && self.reader.is_some() && self.focus != Focus::Navigator
-        {
+        let left = self.reader.is_some() || self.runner_shown();
+        if self.right == RightPane::Query && left && self.focus != Focus::Navigator {
             Areas::split(width, height)
         } else {
             Areas::new(width, height)
@@ -192,6 +203,10 @@ impl App {
         if let Some(typing) = self.query_typing() {
             return vec![typing];
         }
+        let runner = self.challenge_context();
+        if runner == Some(Context::AnswerForm) {
+            return vec![Context::AnswerForm];
+        }
         let typing = match self.focus {
             Focus::Navigator => self.navigator.is_filtering(),
             Focus::Stack => self.stack.is_searching(),
@@ -202,6 +217,7 @@ impl App {
         }
         let pane = match self.focus {
             Focus::Navigator => Context::Navigator,
+            Focus::Reader if runner.is_some() => Context::Challenge,
             Focus::Reader => Context::Reader,
             Focus::Stack if self.stack.logs.is_some() => Context::Logs,
             Focus::Stack => Context::Stack,
@@ -218,6 +234,10 @@ impl App {
             0 => {}
             1 => line.push_str(" · 1 fault active"),
             n => line.push_str(&format!(" · {n} faults active")),
+        }
+        if let Some((id, left)) = self.challenge.countdown(self.now) {
+            let clock = super::panes::challenge::update::clock(left);
+            line.push_str(&format!(" · {id} {clock} left"));
         }
         line
     }
@@ -246,7 +266,10 @@ impl App {
                 self.unsaved = true;
                 Vec::new()
             }
-            Msg::Terminate => self.quit(),
+            Msg::Terminate => match self.quit_with_challenge(false) {
+                Some(cmds) => cmds,
+                None => self.quit_now(),
+            },
             Msg::LabPolled { id, .. } if id != self.next_poll_id => Vec::new(), // a late, older poll
             Msg::LabPolled { .. } => {
                 self.poll_in_flight = false;
@@ -287,6 +310,15 @@ impl App {
             | Msg::ServiceMapLoaded { .. }
             | Msg::SyntaxChecked { .. }
             | Msg::Tailed { .. } => self.on_query_msg(msg),
+            Msg::ChallengeStarted(_)
+            | Msg::ChallengeWarmUp(_)
+            | Msg::ChallengeReady { .. }
+            | Msg::ChallengeSaved(_)
+            | Msg::ChallengeSubmitted(_)
+            | Msg::ChallengeAbandoned { .. }
+            | Msg::ChallengeReconciled(_)
+            | Msg::ChallengeProgress { .. }
+            | Msg::ExerciseGraded { .. } => self.on_challenge_msg(msg),
             Msg::FaultsPolled(_) | Msg::FaultInjected(_) | Msg::FaultsCleared(_) => {
                 let reply = self.faults.update(msg);
                 self.apply(reply)
@@ -357,6 +389,10 @@ impl App {
             let reply = self.faults.on_params_key(action, typed);
             return self.apply(reply);
         }
+        if contexts == [Context::AnswerForm] {
+            let action = keymap::lookup(Context::AnswerForm, &key);
+            return self.on_answer_key(key, action);
+        }
         if let [typing @ (Context::QueryEditor | Context::RangePrompt | Context::SilenceForm)] =
             contexts[..]
         {
@@ -392,7 +428,10 @@ impl App {
                 NavOutcome::Handled => Some(Vec::new()),
                 NavOutcome::Open(id) => Some(self.open(&id, true)),
             },
-            Context::Reader => self.on_reader(action),
+            Context::Reader => self
+                .on_reader_challenge(action)
+                .or_else(|| self.on_reader(action)),
+            Context::Challenge => self.on_challenge_action(action),
             Context::Stack | Context::Logs => {
                 let log_height = self.areas().reader_height().saturating_sub(2);
                 let reply = self.stack.on_action(context, action, log_height)?;
@@ -412,6 +451,16 @@ impl App {
                 for cmd in &confirm.on_yes {
                     self.stack.confirmed(cmd);
                     self.faults.confirmed(cmd);
+                    self.challenge_confirmed(cmd);
+                    if matches!(
+                        cmd,
+                        Cmd::AbandonChallenge {
+                            then_quit: true,
+                            ..
+                        }
+                    ) {
+                        self.quitting_for = Some(Duration::ZERO);
+                    }
                 }
                 Some(confirm.on_yes)
             }
@@ -424,7 +473,8 @@ impl App {
             | Context::FaultParams
             | Context::QueryEditor
             | Context::RangePrompt
-            | Context::SilenceForm => None,
+            | Context::SilenceForm
+            | Context::AnswerForm => None,
         }
     }
 
@@ -543,6 +593,7 @@ impl App {
         cmds.extend(self.stack.on_tick(elapsed));
         let visible = self.right == RightPane::Query;
         cmds.extend(self.query.on_tick(elapsed, visible, unix_seconds(now)));
+        cmds.extend(self.challenge_tick(elapsed));
         if self.unsaved && self.since_save >= AUTOSAVE_EVERY {
             cmds.extend(self.save());
         }
@@ -572,6 +623,11 @@ impl App {
         if focus_reader {
             self.focus = Focus::Reader;
         }
+        // The running challenge opens on its runner; anything else on its document.
+        self.challenge.shown = self.challenge.run.as_ref().is_some_and(|r| r.id() == id);
+        if self.challenge.shown {
+            self.challenge.front = super::panes::challenge::Front::Run;
+        }
         self.progress.open(id, self.now);
         self.save()
     }
@@ -594,7 +650,16 @@ impl App {
         vec![Cmd::SaveProgress(self.progress.clone())]
     }
 
+    /// `q`: asks first while a challenge runs (quitting abandons it).
     fn quit(&mut self) -> Vec<Cmd> {
+        if self.quitting_for.is_some() {
+            return self.quit_now();
+        }
+        self.quit_with_challenge(true)
+            .unwrap_or_else(|| self.quit_now())
+    }
+
+    fn quit_now(&mut self) -> Vec<Cmd> {
         self.should_quit = true;
         let mut cmds = self.save();
         cmds.push(Cmd::Quit);

@@ -6,7 +6,10 @@ use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use std::time::Duration;
 
 use crate::lab::alerts::Notification;
+use crate::lab::challenge::{Ended, QuestionResult, Reconciled, Session, Submission, WarmUp};
+use crate::lab::content::{Challenge, Expectation};
 use crate::lab::faults::{ActiveFault, InjectRequest};
+use crate::lab::progress::ItemProgress;
 use crate::lab::progress::Progress;
 use crate::lab::query::alertmanager::NewSilence;
 use crate::lab::query::history::History;
@@ -130,6 +133,35 @@ pub enum Msg {
         id: u64,
         update: TailUpdate,
     },
+    /// A challenge's session began and its faults are in (or why not).
+    ChallengeStarted(Result<Box<Session>, String>),
+    /// Progress of the wait for the faults' symptoms.
+    ChallengeWarmUp(WarmUp),
+    /// The wait is over; the symptoms that never showed.
+    ChallengeReady {
+        missing: Vec<String>,
+    },
+    /// An answer or a hint reached the session file (the session as saved), or why not.
+    ChallengeSaved(Result<Box<Session>, String>),
+    ChallengeSubmitted(Result<Box<Submission>, String>),
+    /// The challenge was abandoned (its faults cleared); quit afterwards if asked to.
+    ChallengeAbandoned {
+        result: Result<Box<Ended>, String>,
+        then_quit: bool,
+    },
+    /// What the reconcile found: a time-out, cleared leftovers, and the session on disk.
+    ChallengeReconciled(Result<Box<(Reconciled, Option<Session>)>, String>),
+    /// A challenge's progress as the session's operations recorded it on disk.
+    ChallengeProgress {
+        id: String,
+        item: ItemProgress,
+    },
+    /// A lesson exercise's grade.
+    ExerciseGraded {
+        lesson: String,
+        exercise: String,
+        result: Result<QuestionResult, String>,
+    },
     /// SIGTERM, SIGHUP or the terminal going away.
     Terminate,
 }
@@ -210,6 +242,29 @@ pub enum Cmd {
     SetTraffic {
         rps: f64,
         burst_seconds: Option<u64>,
+    },
+    /// Start a challenge: its session, its faults, the wait for their symptoms.
+    StartChallenge(Box<Challenge>),
+    AnswerChallenge {
+        challenge: Box<Challenge>,
+        question: String,
+        value: String,
+    },
+    RevealHint(Box<Challenge>),
+    SubmitChallenge(Box<Challenge>),
+    AbandonChallenge {
+        id: String,
+        then_quit: bool,
+    },
+    /// Time out a session past its deadline and clear leftover challenge faults.
+    ReconcileChallenge,
+    /// Grade one lesson exercise (against the lab when it needs it).
+    GradeExercise {
+        lesson: String,
+        exercise: String,
+        expect: Box<Expectation>,
+        points: u32,
+        answer: String,
     },
     Quit,
 }

@@ -2,6 +2,7 @@
 //! in one folder, and answers the app with a [`Reply`].
 
 pub mod alerts;
+pub mod challenge;
 pub mod faults;
 pub mod query;
 pub mod stack;

@@ -17,7 +17,7 @@ use super::app::{App, Focus, RightPane};
 use super::keymap::{self, Context};
 use super::layout::{MIN_HEIGHT, MIN_WIDTH};
 use super::navigator::TABS;
-use super::panes::{faults, query, stack};
+use super::panes::{challenge, faults, query, stack};
 
 /// ```text
 /// ┌ Lessons │ Challenges │ Drills ┐┌ Title ───────────────────────┐
@@ -184,6 +184,10 @@ fn tab_label(kind: ItemKind) -> &'static str {
 }
 
 fn draw_reader(app: &App, frame: &mut Frame, area: Rect) {
+    if app.runner_shown() {
+        challenge::view::draw(app, frame, area);
+        return;
+    }
     let theme = &app.theme;
     let focused = app.focus == Focus::Reader && app.help.is_none();
     let Some(doc) = &app.reader else {
