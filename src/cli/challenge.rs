@@ -595,6 +595,17 @@ pub fn reconcile_lines(done: &Reconciled) -> Vec<String> {
             s.attempt
         ));
     }
+    if let Some(s) = &done.abandoned {
+        let faults = if done.warnings.is_empty() {
+            ", faults cleared"
+        } else {
+            ""
+        };
+        out.push(format!(
+            "the console that ran challenge {} exited without ending it: abandoned{faults} (attempt {}, counted without a score)",
+            s.challenge, s.attempt
+        ));
+    }
     out.extend(done.cleared.iter().map(|f| {
         format!(
             "cleared challenge fault {} on {} ({})",
