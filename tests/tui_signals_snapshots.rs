@@ -227,10 +227,9 @@ fn screens(width: u16, height: u16) {
     run(
         &mut app,
         r#"{service_name="payments"}"#,
-        Err(QueryError::Unreachable {
-            backend: "Loki".into(),
-            url: "(none)".into(),
-            message: "this lab has no Loki; to add it: download loki-linux-amd64.zip from https://github.com/grafana/loki/releases/tag/v3.4.6, unzip, rename the binary to `loki` and put it on PATH; then `labtui down` and `labtui up`".into(),
+        Err(QueryError::NotInLab {
+            component: "Loki".into(),
+            how: "download loki-linux-amd64.zip from https://github.com/grafana/loki/releases/tag/v3.4.6, unzip, rename the binary to `loki` and put it on PATH; then `labtui down` and `labtui up`".into(),
         }),
     );
     insta::assert_snapshot!(format!("no_loki_{suffix}"), render(&app).backend());
