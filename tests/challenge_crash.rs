@@ -1,7 +1,8 @@
 //! A challenge started by the console ends with the console: the session is tied to a
 //! process (here a stand-in child, killed with SIGKILL as a crashed console would be), and
 //! the next labtui command abandons it, counts the attempt and clears its fault from the
-//! real shop (asserted against the shop's admin API). The lab is the shop alone on free
+//! real shop (asserted against the shop's admin API), whether that command is a status or
+//! a new start. The lab is the shop alone on free
 //! ports under its own LABTUI_HOME; its processes and the child are killed on drop, even
 //! when the test fails.
 
@@ -184,19 +185,48 @@ async fn a_challenge_whose_console_was_killed_is_abandoned_and_its_fault_cleared
     assert_eq!((item.attempts, item.best_score), (1, None));
     assert_eq!(item.status, Status::InProgress);
 
-    // Starting again works at once: a second attempt, from the command line this time.
+    // A second console crashes too; this time the next command is a start from the
+    // command line: it ends the orphan first instead of refusing to start.
+    let mut console = Console::spawn();
+    challenge::start_owned(&paths, &ch, Utc::now(), Some(console.owner()))
+        .await
+        .expect("start again");
+    wait_for("the fault again", Duration::from_secs(15), || {
+        let (state, token) = (state.clone(), token.clone());
+        async move { (payments_faults(&state, &token).await.len() == 1).then_some(()) }
+    })
+    .await;
+    console.crash();
     let out = labtui(
         home,
         &["challenge", "start", "slow-checkout", "--no-wait", "--json"],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("exited without ending it: abandoned"),
+        "{}",
+        text(&out.stderr)
+    );
     let session = challenge::load(&challenge::session_file(&paths))
         .unwrap()
         .expect("a session");
     assert_eq!(
         (session.state, session.attempt, session.process_owner),
-        (SessionState::Running, 2, None)
+        (SessionState::Running, 3, None)
     );
+    let item = progress::load(&paths.progress_file())
+        .unwrap()
+        .progress
+        .item("slow-checkout");
+    assert_eq!(item.attempts, 2, "both crashed attempts are counted");
+    // Only the new attempt's fault is active: the orphan's was cleared before it.
+    let ledger = ledger::load(&lab.dirs).unwrap();
+    assert_eq!(ledger.len(), 1, "{ledger:?}");
+    assert_eq!(session.faults.len(), 1);
+    assert_eq!(ledger[0].id, session.faults[0].id);
+    let listed = payments_faults(&state, &token).await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["id"], session.faults[0].id.as_str());
 
     lab.rt.down(&state).await.unwrap();
 }

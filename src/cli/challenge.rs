@@ -130,11 +130,11 @@ impl From<serde_json::Error> for Failure {
 async fn run(paths: &Paths, catalog: &Catalog, command: &ChallengeCommand) -> Result<(), Failure> {
     let challenge = find(catalog, command.id())?;
     let now = Utc::now();
-    if !matches!(command, ChallengeCommand::Start { .. }) {
-        let done = challenge::reconcile_now(paths, now).await?;
-        for line in reconcile_lines(&done) {
-            eprintln!("{line}");
-        }
+    // First, for start too: its check below must not take a session whose console died
+    // (abandoned here) for one that still runs.
+    let done = challenge::reconcile_now(paths, now).await?;
+    for line in reconcile_lines(&done) {
+        eprintln!("{line}");
     }
     match command {
         ChallengeCommand::Start {
