@@ -1,5 +1,6 @@
 //! `labtui query` as a learner runs it: the real binary, its own LABTUI_HOME, a real
-//! Prometheus on a free port (see support/backends.rs).
+//! Prometheus on a free port (see support/backends.rs), and a recorded lab without Loki
+//! or Tempo.
 
 #[path = "support/backends.rs"]
 mod backends;
@@ -175,6 +176,32 @@ fn no_backend_exits_2_naming_the_url_and_how_to_start_the_lab() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn a_running_lab_without_loki_or_tempo_says_so_and_how_to_get_them() {
+    let home = tempfile::tempdir().unwrap();
+    running_lab(
+        home.path(),
+        &format!("http://127.0.0.1:{}", backends::closed_port()),
+    );
+    for (args, says) in [
+        (
+            ["query", "logql", r#"{service="x"}"#],
+            "the running lab has no Loki: download loki-linux-amd64.zip",
+        ),
+        (
+            ["query", "traceql", "{}"],
+            "the running lab has no Tempo: download tempo_2.7.2_linux_amd64.tar.gz",
+        ),
+    ] {
+        let out = labtui(home.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(err.contains(says), "{err}");
+        assert!(err.contains("then `labtui down` and `labtui up`"), "{err}");
+        assert!(!err.contains("start the lab"), "a lab runs: {err}");
+    }
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! Tempo (replays), at 120×36 and 80×24: log lines under their volume, an expanded JSON
 //! line, the trace list, the shop's checkout trace as a waterfall with its critical path
 //! and span details, the service map, exemplars under a chart, the live tail, a trace
-//! Tempo does not have, and a lab without Loki.
+//! Tempo does not have (or labtui could not ask for), and a lab without Loki.
 
 mod common;
 
@@ -227,13 +227,69 @@ fn screens(width: u16, height: u16) {
     run(
         &mut app,
         r#"{service_name="payments"}"#,
-        Err(QueryError::Unreachable {
-            backend: "Loki".into(),
-            url: "(none)".into(),
-            message: "this lab has no Loki; to add it: download loki-linux-amd64.zip from https://github.com/grafana/loki/releases/tag/v3.4.6, unzip, rename the binary to `loki` and put it on PATH; then `labtui down` and `labtui up`".into(),
+        Err(QueryError::NotInLab {
+            component: "Loki".into(),
+            how: "download loki-linux-amd64.zip from https://github.com/grafana/loki/releases/tag/v3.4.6, unzip, rename the binary to `loki` and put it on PATH; then `labtui down` and `labtui up`".into(),
         }),
     );
     insta::assert_snapshot!(format!("no_loki_{suffix}"), render(&app).backend());
+}
+
+/// Only what Tempo itself answered is headed "Tempo said:"; a trace labtui could not ask
+/// for (no Tempo in the lab) says so in its own words.
+#[test]
+fn opening_a_trace_says_tempo_said_only_for_tempos_own_errors() {
+    let mut app = on_tab(QueryLang::TraceQL, 120, 36);
+    let hits = labtui::lab::query::tempo::decode::search(&fixture("tempo/shop-search-slow.json"))
+        .expect("hits");
+    run(
+        &mut app,
+        "{duration > 500ms}",
+        Ok(outcome(QueryData::Traces(hits))),
+    );
+    for (result, heading) in [
+        (
+            QueryError::NotInLab {
+                component: "Tempo".into(),
+                how: "install tempo".into(),
+            },
+            "Could not fetch trace",
+        ),
+        (
+            QueryError::Server {
+                status: 400,
+                error_type: None,
+                message: "invalid trace id".into(),
+            },
+            "Tempo said:",
+        ),
+    ] {
+        let cmds = send(&mut app, [key(KeyCode::Enter)]);
+        let id = cmds
+            .iter()
+            .find_map(|c| match c {
+                Cmd::LoadTrace { id, .. } => Some(*id),
+                _ => None,
+            })
+            .expect("a trace load");
+        let text = result.to_string();
+        send(
+            &mut app,
+            [Msg::TraceLoaded {
+                id,
+                result: Err(result),
+            }],
+        );
+        let screen = render(&app).backend().to_string();
+        assert!(screen.contains(heading), "{screen}");
+        assert_eq!(
+            screen.contains("Tempo said:"),
+            heading == "Tempo said:",
+            "{screen}"
+        );
+        assert!(screen.contains(&text[..text.len().min(20)]), "{screen}");
+        send(&mut app, [key(KeyCode::Esc)]);
+    }
 }
 
 #[test]

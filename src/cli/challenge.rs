@@ -127,11 +127,11 @@ impl From<serde_json::Error> for Failure {
 async fn run(paths: &Paths, catalog: &Catalog, command: &ChallengeCommand) -> Result<(), Failure> {
     let challenge = find(catalog, command.id())?;
     let now = Utc::now();
-    if !matches!(command, ChallengeCommand::Start { .. }) {
-        let done = challenge::reconcile_now(paths, now).await?;
-        for line in reconcile_lines(&done) {
-            eprintln!("{line}");
-        }
+    // First, for start too: its check below must not take a session whose console died
+    // (abandoned here) for one that still runs.
+    let done = challenge::reconcile_now(paths, now).await?;
+    for line in reconcile_lines(&done) {
+        eprintln!("{line}");
     }
     match command {
         ChallengeCommand::Start {
@@ -534,6 +534,17 @@ pub fn reconcile_lines(done: &Reconciled) -> Vec<String> {
             s.challenge,
             local_time(s.deadline),
             s.attempt
+        ));
+    }
+    if let Some(s) = &done.abandoned {
+        let faults = if done.warnings.is_empty() {
+            ", faults cleared"
+        } else {
+            ""
+        };
+        out.push(format!(
+            "the console that ran challenge {} exited without ending it: abandoned{faults} (attempt {}, counted without a score)",
+            s.challenge, s.attempt
         ));
     }
     out.extend(done.cleared.iter().map(|f| {

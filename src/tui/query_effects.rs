@@ -68,7 +68,7 @@ impl QueryEffects {
     }
 
     /// The backend's URL as `labtui query` finds it: the running lab, else
-    /// `LABTUI_*_URL`, else config.toml. A lab without Loki or Tempo says how to get one.
+    /// `LABTUI_*_URL`, else config.toml. A lab without the backend says how to get one.
     fn url(&self, backend: Backend) -> Result<String, QueryError> {
         let config = self.config_urls.clone();
         let flags = StackUrls::default();
@@ -82,16 +82,7 @@ impl QueryEffects {
             },
         )
         .map(|e| e.url)
-        .map_err(|e| QueryError::Unreachable {
-            backend: backend.title().to_string(),
-            url: "(none)".into(),
-            message: match install_line(backend) {
-                Some(install) => format!(
-                    "this lab has no {backend}; to add it: {install}; then `labtui down` and `labtui up` ({e})"
-                ),
-                None => e.to_string(),
-            },
-        })
+        .map_err(|e| no_endpoint(backend, e))
     }
 
     fn prometheus(&self) -> Result<PrometheusClient, QueryError> {
@@ -507,14 +498,20 @@ fn now_seconds() -> f64 {
     chrono::Utc::now().timestamp_millis() as f64 / 1000.0
 }
 
-/// How to install a backend, from the stack spec, when the lab runs without it.
-fn install_line(backend: Backend) -> Option<String> {
-    if !matches!(backend, Backend::Loki | Backend::Tempo) {
-        return None;
+/// Why there is no URL, as the pane shows it: a running lab without the backend says
+/// only that and how to get it; otherwise there is nothing to reach.
+fn no_endpoint(backend: Backend, e: endpoints::EndpointError) -> QueryError {
+    match e {
+        endpoints::EndpointError::NotInLab { how, .. } => QueryError::NotInLab {
+            component: backend.title().to_string(),
+            how,
+        },
+        other => QueryError::Unreachable {
+            backend: backend.title().to_string(),
+            url: "(none)".into(),
+            message: other.to_string(),
+        },
     }
-    let spec = crate::lab::stack::spec::StackSpec::builtin().ok()?;
-    spec.component(backend.component())
-        .map(|c| c.install.clone())
 }
 
 /// The client kept in `slot` while its URL stays the same (its connections are reused),
@@ -541,11 +538,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_lab_without_loki_or_tempo_is_told_how_to_get_them() {
-        let loki = install_line(Backend::Loki).expect("Loki's install line");
-        assert!(loki.contains("loki-linux-amd64.zip"), "{loki}");
-        let tempo = install_line(Backend::Tempo).expect("Tempo's install line");
-        assert!(tempo.contains("tempo_2.7.2"), "{tempo}");
-        assert_eq!(install_line(Backend::Prometheus), None);
+    fn a_lab_without_loki_says_so_once_with_how_to_get_it() {
+        let e = endpoints::EndpointError::NotInLab {
+            backend: Backend::Loki,
+            how: "download loki; then `labtui down` and `labtui up`".into(),
+        };
+        let err = no_endpoint(Backend::Loki, e);
+        assert_eq!(
+            err.to_string(),
+            "this lab has no Loki: download loki; then `labtui down` and `labtui up`"
+        );
+        assert_eq!(err.exit_code(), 2);
+
+        let missing = endpoints::EndpointError::Missing {
+            backend: Backend::Tempo,
+        };
+        assert!(matches!(
+            no_endpoint(Backend::Tempo, missing),
+            QueryError::Unreachable { .. }
+        ));
     }
 }

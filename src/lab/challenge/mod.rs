@@ -4,18 +4,21 @@
 //!   start ──► Session(Running) ──► answer / hint ... ──► submit  ──► Submitted
 //!     │         saved to {data_dir}/challenge.json        abandon ──► Abandoned
 //!     └─► faults injected with owner `challenge:<id>`    deadline ──► TimedOut
-//!         (TTL = time limit + 1 min)                      (each end clears the faults)
+//!         (TTL = time limit + 1 min)               console gone ──► Abandoned
+//!                                                         (each end clears the faults)
 //! ```
 //!
 //! One challenge runs at a time. Every command first calls [`reconcile_now`], which applies
-//! the pure [`reconcile`] decision: a session past its deadline times out, and challenge
-//! faults without a running session (a crash, a killed terminal) are cleared. The console's
-//! runner pane uses the same API as `labtui challenge`.
+//! the pure [`reconcile`] decision: a session past its deadline times out, a session whose
+//! owning process (the console that started it with [`start_owned`]) is gone is abandoned,
+//! and challenge faults without a running session (a crash, a killed terminal) are cleared.
+//! The console's runner pane uses the same API as `labtui challenge`.
 
 mod error;
 mod grader;
 mod lab_grader;
 mod ops;
+mod process;
 mod reconcile;
 mod session;
 mod store;
@@ -28,8 +31,9 @@ pub use grader::{GradeError, Grader, QuestionResult, Score, score};
 pub use lab_grader::{LabGrader, result_of, symptom_client, symptom_shows};
 pub use ops::{
     Ended, Reconciled, Started, Submission, abandon, answer, hint, lab_state, reconcile_now, start,
-    status, submit,
+    start_owned, status, submit,
 };
+pub use process::ProcessOwner;
 pub use reconcile::{Actions, reconcile};
 pub use session::question_ids;
 pub use session::{

@@ -6,8 +6,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{
-    ChallengeError, FAULT_TTL_MARGIN_SECS, Grader, QuestionResult, Score, Session, SessionState,
-    StatusReport, load, reconcile, save, session_file,
+    ChallengeError, FAULT_TTL_MARGIN_SECS, Grader, ProcessOwner, QuestionResult, Score, Session,
+    SessionState, StatusReport, load, reconcile, save, session_file,
 };
 use crate::lab::content::{Challenge, Hint};
 use crate::lab::faults::{self, ActiveFault, InjectRequest, ledger};
@@ -28,6 +28,9 @@ pub fn lab_state(paths: &Paths) -> Option<LabState> {
 pub struct Reconciled {
     /// The session that ran out of time, now TimedOut.
     pub timed_out: Option<Session>,
+    /// The session whose owning process (the console) exited without ending it, now
+    /// Abandoned.
+    pub abandoned: Option<Session>,
     /// Challenge faults cleared (a timed-out session's, or left without a session).
     pub cleared: Vec<ActiveFault>,
     /// What could not be undone, for the learner to read.
@@ -35,8 +38,9 @@ pub struct Reconciled {
 }
 
 /// Apply [`reconcile`] to the session on disk and the fault ledger: time out a session
-/// past its deadline (recording the attempt) and clear challenge faults that no running
-/// session owns. Every challenge command and `labtui up` call this first.
+/// past its deadline, abandon one whose owning process is gone (recording the attempt
+/// either way) and clear challenge faults that no running session owns. Every challenge
+/// command and `labtui up` call this first.
 pub async fn reconcile_now(
     paths: &Paths,
     now: DateTime<Utc>,
@@ -45,7 +49,7 @@ pub async fn reconcile_now(
     let file = session_file(paths);
     let mut session = load(&file)?;
     let recorded = ledger::load(&dirs)?;
-    let actions = reconcile(session.as_ref(), &recorded, now);
+    let actions = reconcile(session.as_ref(), &recorded, now, ProcessOwner::is_alive);
     let mut done = Reconciled::default();
     if actions.time_out
         && let Some(s) = session.as_mut()
@@ -54,6 +58,14 @@ pub async fn reconcile_now(
         save(&file, s)?;
         record_end(paths, s, None, now)?;
         done.timed_out = Some(s.clone());
+    }
+    if actions.abandon_orphan
+        && let Some(s) = session.as_mut()
+    {
+        s.abandon_orphaned(now);
+        save(&file, s)?;
+        record_end(paths, s, None, now)?;
+        done.abandoned = Some(s.clone());
     }
     if !actions.clear.is_empty() {
         match faults::clear_ids(&dirs, &actions.clear).await {
@@ -76,11 +88,25 @@ pub struct Started {
 
 /// Start `challenge`: refuse while another runs, save a Running session, then inject its
 /// faults owned by `challenge:<id>` with a TTL of the time limit plus a minute. A failed
-/// injection clears what was injected and leaves no session behind.
+/// injection clears what was injected and leaves no session behind. The session has no
+/// owning process: it lives until submit, abandon or its deadline (`labtui challenge
+/// start` exits at once).
 pub async fn start(
     paths: &Paths,
     challenge: &Challenge,
     now: DateTime<Utc>,
+) -> Result<Started, ChallengeError> {
+    start_owned(paths, challenge, now, None).await
+}
+
+/// [`start`], with the session tied to `owner` when given (the console passes
+/// [`ProcessOwner::me`]): once that process is gone, the next reconcile abandons the
+/// session and clears its faults.
+pub async fn start_owned(
+    paths: &Paths,
+    challenge: &Challenge,
+    now: DateTime<Utc>,
+    owner: Option<ProcessOwner>,
 ) -> Result<Started, ChallengeError> {
     let reconciled = reconcile_now(paths, now).await?;
     let file = session_file(paths);
@@ -97,6 +123,7 @@ pub async fn start(
     let mut progress = progress::load(&progress_file)?.progress;
     let attempt = progress.item(&challenge.id).attempts.saturating_add(1);
     let mut session = Session::begin(challenge, attempt, now);
+    session.process_owner = owner;
     save(&file, &session)?;
 
     let dirs = LabDirs::new(paths);

@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ChallengeError, QuestionResult, Score, owner, score};
+use super::{ChallengeError, ProcessOwner, QuestionResult, Score, owner, score};
 use crate::lab::content::{Challenge, Hint};
 use crate::lab::faults::ActiveFault;
 
@@ -73,6 +73,11 @@ pub struct Session {
     pub results: BTreeMap<String, QuestionResult>,
     #[serde(default)]
     pub score: Option<Score>,
+    /// The process the session lives with (the console that started it): once it is gone
+    /// the session is abandoned. None for `labtui challenge start` (the session outlives
+    /// the command) and for files written before the field existed.
+    #[serde(default)]
+    pub process_owner: Option<ProcessOwner>,
 }
 
 impl Session {
@@ -91,6 +96,7 @@ impl Session {
             faults: Vec::new(),
             results: BTreeMap::new(),
             score: None,
+            process_owner: None,
         }
     }
 
@@ -235,6 +241,14 @@ impl Session {
         if self.state == SessionState::Running {
             let deadline = self.deadline;
             self.end(SessionState::TimedOut, deadline);
+        }
+    }
+
+    /// Its owning process died while it ran (seen by a reconcile at `now`, the closest
+    /// known time to the end).
+    pub fn abandon_orphaned(&mut self, now: DateTime<Utc>) {
+        if self.state == SessionState::Running {
+            self.end(SessionState::Abandoned, now);
         }
     }
 

@@ -214,7 +214,7 @@ fn reconcile_keeps_a_live_sessions_faults_and_leaves_hand_injected_ones() {
         owned_fault("mine", Some("challenge:slow")),
         owned_fault("by-hand", None),
     ];
-    assert!(reconcile(Some(&s), &ledger, at(60)).is_empty());
+    assert!(reconcile(Some(&s), &ledger, at(60), |_| true).is_empty());
 }
 
 #[test]
@@ -225,11 +225,12 @@ fn reconcile_times_out_a_session_past_its_deadline_and_clears_its_faults() {
         owned_fault("mine", Some("challenge:slow")),
         owned_fault("by-hand", None),
     ];
-    let actions = reconcile(Some(&s), &ledger, at(20 * 60));
+    let actions = reconcile(Some(&s), &ledger, at(20 * 60), |_| true);
     assert_eq!(
         actions,
         Actions {
             time_out: true,
+            abandon_orphan: false,
             clear: vec!["mine".into()]
         }
     );
@@ -244,7 +245,7 @@ fn reconcile_clears_challenge_faults_no_running_session_owns() {
         owned_fault("by-hand", None),
     ];
     // No session at all (the file was lost, or labtui died before writing it).
-    let actions = reconcile(None, &ledger, at(60));
+    let actions = reconcile(None, &ledger, at(60), |_| true);
     assert_eq!(actions.clear, ["left", "other"]);
     assert!(!actions.time_out);
 
@@ -252,15 +253,138 @@ fn reconcile_clears_challenge_faults_no_running_session_owns() {
     let mut ended = Session::begin(&ch, 1, at(0));
     ended.abandon("slow", at(30)).unwrap();
     assert_eq!(
-        reconcile(Some(&ended), &ledger, at(60)).clear,
+        reconcile(Some(&ended), &ledger, at(60), |_| true).clear,
         ["left", "other"]
     );
 
     // A live session keeps its own faults, not another challenge's.
     let live = Session::begin(&ch, 1, at(0));
-    let actions = reconcile(Some(&live), &ledger, at(60));
+    let actions = reconcile(Some(&live), &ledger, at(60), |_| true);
     assert_eq!(actions.clear, ["other"]);
     assert!(!actions.time_out);
+}
+
+fn console() -> ProcessOwner {
+    ProcessOwner {
+        pid: 4242,
+        start_ticks: Some(77),
+    }
+}
+
+fn owned_session(ch: &Challenge) -> Session {
+    let mut s = Session::begin(ch, 1, at(0));
+    s.process_owner = Some(console());
+    s
+}
+
+#[test]
+fn reconcile_keeps_a_session_whose_console_is_alive() {
+    let ch = challenge("slow");
+    let s = owned_session(&ch);
+    let ledger = [owned_fault("mine", Some("challenge:slow"))];
+    let mut asked = None;
+    let actions = reconcile(Some(&s), &ledger, at(60), |o| {
+        asked = Some(*o);
+        true
+    });
+    assert!(actions.is_empty(), "{actions:?}");
+    assert_eq!(
+        asked,
+        Some(console()),
+        "the session's owner is the one asked about"
+    );
+}
+
+#[test]
+fn reconcile_abandons_a_session_whose_console_is_gone_and_clears_its_faults() {
+    let ch = challenge("slow");
+    let s = owned_session(&ch);
+    let ledger = [
+        owned_fault("mine", Some("challenge:slow")),
+        owned_fault("by-hand", None),
+    ];
+    let actions = reconcile(Some(&s), &ledger, at(60), |_| false);
+    assert_eq!(
+        actions,
+        Actions {
+            time_out: false,
+            abandon_orphan: true,
+            clear: vec!["mine".into()]
+        }
+    );
+
+    let mut ended = s.clone();
+    ended.abandon_orphaned(at(60));
+    assert_eq!(ended.state, SessionState::Abandoned);
+    assert_eq!(ended.ended_at, Some(at(60)));
+    assert_eq!(ended.elapsed_secs(at(5000)), 60);
+    // Once ended, its owner does not matter any more.
+    let again = reconcile(Some(&ended), &ledger, at(90), |_| {
+        panic!("an ended session's owner is not looked up")
+    });
+    assert!(!again.abandon_orphan && !again.time_out);
+}
+
+#[test]
+fn reconcile_without_an_owner_leaves_the_session_to_its_deadline() {
+    // `labtui challenge start`: no owning process, the session outlives the command.
+    let ch = challenge("slow");
+    let s = Session::begin(&ch, 1, at(0));
+    let ledger = [owned_fault("mine", Some("challenge:slow"))];
+    let actions = reconcile(Some(&s), &ledger, at(60), |_| {
+        panic!("a session without an owner asks about no process")
+    });
+    assert!(actions.is_empty(), "{actions:?}");
+    let late = reconcile(Some(&s), &ledger, at(20 * 60), |_| false);
+    assert!(late.time_out && !late.abandon_orphan);
+}
+
+#[test]
+fn past_its_deadline_a_session_times_out_even_when_its_console_is_gone() {
+    let ch = challenge("slow");
+    let s = owned_session(&ch);
+    let ledger = [owned_fault("mine", Some("challenge:slow"))];
+    let actions = reconcile(Some(&s), &ledger, at(20 * 60 + 1), |_| false);
+    assert_eq!(
+        actions,
+        Actions {
+            time_out: true,
+            abandon_orphan: false,
+            clear: vec!["mine".into()]
+        }
+    );
+}
+
+#[test]
+fn a_session_file_without_an_owner_loads_as_owned_by_no_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("challenge.json");
+    let ch = challenge("slow");
+    let s = owned_session(&ch);
+    save(&file, &s).unwrap();
+    assert_eq!(load(&file).unwrap(), Some(s.clone()));
+
+    let mut old: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert!(old["process_owner"].is_object(), "{old}");
+    old.as_object_mut().unwrap().remove("process_owner");
+    std::fs::write(&file, old.to_string()).unwrap();
+    let loaded = load(&file).unwrap().expect("a session");
+    assert_eq!(loaded.process_owner, None);
+    assert_eq!(loaded.challenge, "slow");
+}
+
+#[test]
+fn this_process_is_an_owner_that_is_alive() {
+    let me = ProcessOwner::me();
+    assert_eq!(me.pid, std::process::id());
+    assert!(me.start_ticks.is_some());
+    assert!(me.is_alive());
+    let reused = ProcessOwner {
+        start_ticks: me.start_ticks.map(|t| t + 1),
+        ..me
+    };
+    assert!(!reused.is_alive(), "another start time is another process");
 }
 
 #[test]

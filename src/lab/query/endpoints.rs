@@ -11,7 +11,7 @@ use std::fmt;
 use crate::lab::config::{self, ConfigError, StackUrls};
 use crate::lab::paths::Paths;
 use crate::lab::stack::attach;
-use crate::lab::stack::{LabDirs, LabState};
+use crate::lab::stack::{LabDirs, LabState, SkipReason, StackSpec};
 
 /// A backend labtui queries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -110,6 +110,9 @@ pub enum EndpointError {
         attach::url_hint(.backend.component())
     )]
     Missing { backend: Backend },
+    /// A lab runs but has no such component, and nothing else gave a URL.
+    #[error("the running lab has no {backend}: {how}")]
+    NotInLab { backend: Backend, how: String },
     #[error("{origin}: {message}")]
     BadUrl { origin: String, message: String },
     #[error(transparent)]
@@ -121,7 +124,7 @@ impl EndpointError {
     /// a flag, a variable or the config file.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Missing { .. } => 2,
+            Self::Missing { .. } | Self::NotInLab { .. } => 2,
             Self::BadUrl { .. } | Self::Config(_) => 1,
         }
     }
@@ -152,10 +155,42 @@ where
     E: Fn(&str) -> Option<String>,
     C: FnOnce() -> Result<StackUrls, ConfigError>,
 {
+    let paths = sources.paths;
     let mut all = resolve_all(sources, &[backend])?;
-    all.pop()
-        .and_then(|(_, found)| found)
-        .ok_or(EndpointError::Missing { backend })
+    if let Some(found) = all.pop().and_then(|(_, found)| found) {
+        return Ok(found);
+    }
+    Err(
+        match running_lab(paths).filter(|s| !s.components.is_empty()) {
+            Some(lab) => EndpointError::NotInLab {
+                backend,
+                how: how_to_add(&lab, backend),
+            },
+            None => EndpointError::Missing { backend },
+        },
+    )
+}
+
+/// How to get `backend` into a lab that runs without it: why `up` skipped it when it
+/// recorded that (the install hint for a missing binary, the URL hint for attach), else
+/// the stack spec's install hint, else where to give a URL.
+fn how_to_add(lab: &LabState, backend: Backend) -> String {
+    let component = backend.component();
+    let restart = |install: &str| format!("{install}; then `labtui down` and `labtui up`");
+    let skipped = lab
+        .skipped
+        .iter()
+        .find(|s| s.name == component)
+        .map(|s| &s.reason);
+    match skipped {
+        Some(SkipReason::MissingBinary { install, .. }) if !install.is_empty() => restart(install),
+        Some(SkipReason::NoUrl { hint }) => hint.clone(),
+        _ => StackSpec::builtin()
+            .ok()
+            .and_then(|spec| spec.component(component).map(|c| c.install.clone()))
+            .filter(|install| !install.is_empty())
+            .map_or_else(|| attach::url_hint(component), |install| restart(&install)),
+    }
 }
 
 /// The URLs of several backends at once (the console wants all four), reading the state
@@ -260,7 +295,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::lab::stack::{ComponentRecord, Profile, RuntimeKind};
+    use crate::lab::stack::{ComponentRecord, Profile, RuntimeKind, SkippedComponent};
 
     fn lab_with(paths: &Paths, components: &[(&str, &str)]) {
         let mut state = LabState::empty(RuntimeKind::Native, Profile::Core);
@@ -356,6 +391,72 @@ mod tests {
             "no Tempo URL: start the lab with `labtui up`, or pass --tempo-url, set \
              LABTUI_TEMPO_URL, or set `tempo` under [stack] in config.toml"
         );
+    }
+
+    #[test]
+    fn a_running_lab_without_the_backend_says_so_and_how_to_get_it() {
+        let home = tempfile::tempdir().unwrap();
+        let paths = Paths::under(home.path());
+        lab_with(&paths, &[("prometheus", "http://127.0.0.1:20000")]);
+        let none = StackUrls::default();
+
+        // No record of why: the stack spec's install hint.
+        let err = resolve(Backend::Loki, sources(&paths, &none, &[])).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        let text = err.to_string();
+        assert!(
+            text.starts_with("the running lab has no Loki: download loki-linux-amd64.zip"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("; then `labtui down` and `labtui up`"),
+            "{text}"
+        );
+        assert!(!text.contains("start the lab"), "{text}");
+
+        // What `up` recorded when it skipped the component wins.
+        let dirs = LabDirs::new(&paths);
+        let mut state = LabState::load(&dirs).unwrap().unwrap();
+        state.skipped = vec![
+            SkippedComponent {
+                name: "tempo".into(),
+                reason: SkipReason::MissingBinary {
+                    tried: vec!["tempo".into()],
+                    install: "get tempo from the releases page".into(),
+                },
+            },
+            SkippedComponent {
+                name: "loki".into(),
+                reason: SkipReason::NoUrl {
+                    hint: attach::url_hint("loki"),
+                },
+            },
+        ];
+        state.save(&dirs).unwrap();
+        let err = resolve(Backend::Tempo, sources(&paths, &none, &[])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the running lab has no Tempo: get tempo from the releases page; then \
+             `labtui down` and `labtui up`"
+        );
+        let err = resolve(Backend::Loki, sources(&paths, &none, &[])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the running lab has no Loki: pass --loki-url, set LABTUI_LOKI_URL, or set \
+             `loki` under [stack] in config.toml"
+        );
+
+        // Another source still answers for it.
+        let env = [("LABTUI_LOKI_URL", "http://env:3100")];
+        let found = resolve(Backend::Loki, sources(&paths, &none, &env)).unwrap();
+        assert_eq!(found.url, "http://env:3100");
+
+        // A state with nothing in it is no running lab.
+        LabState::empty(RuntimeKind::Native, Profile::Core)
+            .save(&dirs)
+            .unwrap();
+        let err = resolve(Backend::Loki, sources(&paths, &none, &[])).unwrap_err();
+        assert!(matches!(err, EndpointError::Missing { .. }), "{err}");
     }
 
     #[test]

@@ -119,6 +119,10 @@ pub enum QueryError {
         url: String,
         message: String,
     },
+    /// A lab runs, but without this backend (its binary was missing when it started, or
+    /// attach was given no URL for it); `how` says how to get one, from the stack spec.
+    #[error("this lab has no {component}: {how}")]
+    NotInLab { component: String, how: String },
     /// The request took longer than the client's timeout.
     #[error("{backend} at {url} did not answer within {}s", .after.as_secs_f64())]
     Timeout {
@@ -146,10 +150,10 @@ pub enum QueryError {
 }
 
 impl QueryError {
-    /// The `labtui query` exit code: 2 when the backend cannot be reached, else 1.
+    /// The `labtui query` exit code: 2 when there is no backend to reach, else 1.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Unreachable { .. } | Self::Timeout { .. } => 2,
+            Self::Unreachable { .. } | Self::NotInLab { .. } | Self::Timeout { .. } => 2,
             _ => 1,
         }
     }

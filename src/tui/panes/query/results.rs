@@ -31,8 +31,10 @@ pub enum RunState {
     Invalid(String),
     /// The server refused the query: its words, verbatim.
     Failed(String),
-    /// Nothing answered, or the lab has no such backend.
+    /// Nothing answered.
     Unreachable(String),
+    /// The lab runs without this backend: the message says how to get it.
+    NotInLab(String),
 }
 
 /// A finished query with its result shaped for the pane.
@@ -133,6 +135,7 @@ impl Run {
             Err(e @ (QueryError::Unreachable { .. } | QueryError::Timeout { .. })) => {
                 RunState::Unreachable(e.to_string())
             }
+            Err(e @ QueryError::NotInLab { .. }) => RunState::NotInLab(e.to_string()),
             Err(e) => RunState::Failed(e.to_string()),
         };
     }

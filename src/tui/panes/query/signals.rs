@@ -553,7 +553,8 @@ impl QueryPane {
         view.state = match result {
             Ok(Some(trace)) => TraceState::Ready(Box::new(OpenTrace::new(trace))),
             Ok(None) => TraceState::Missing,
-            Err(e) => TraceState::Failed(e.to_string()),
+            Err(QueryError::Server { message, .. }) => TraceState::Failed(message),
+            Err(e) => TraceState::NotFetched(e.to_string()),
         };
         true
     }

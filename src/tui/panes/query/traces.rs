@@ -76,7 +76,11 @@ pub enum TraceState {
     Loading,
     /// Tempo does not have it (yet: a trace arrives a few seconds after its requests).
     Missing,
+    /// Tempo answered with an error: its words.
     Failed(String),
+    /// Tempo could not be asked, or its answer not read (no Tempo in the lab, unreachable,
+    /// too slow, not a trace): labtui's words, not Tempo's.
+    NotFetched(String),
     Ready(Box<OpenTrace>),
 }
 

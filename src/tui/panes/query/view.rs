@@ -268,6 +268,7 @@ fn status_line<'a>(pane: &QueryPane, tab: &LangTab, theme: &Theme, width: u16) -
                 RunState::Failed(_) => format!("error · {what}"),
                 RunState::Invalid(_) => format!("not sent · {what}"),
                 RunState::Unreachable(_) => format!("no answer · {what}"),
+                RunState::NotInLab(_) => format!("no {} in this lab · {what}", tab.lang.backend()),
             }
         }
     };
@@ -364,6 +365,13 @@ fn draw_results(app: &App, tab: &LangTab, frame: &mut Frame, area: Rect) {
                 Line::styled(format!("No {} in this lab answered.", tab.lang.backend()), theme.error),
                 Line::raw(error.clone()),
                 Line::styled("Press s for the Stack pane (U starts a lab), or run `labtui up`.", theme.muted),
+            ]),
+            area,
+        ),
+        RunState::NotInLab(error) => frame.render_widget(
+            message(vec![
+                Line::styled(error.clone(), theme.error),
+                Line::styled("The Stack pane (s) shows what this lab runs.", theme.muted),
             ]),
             area,
         ),

@@ -232,8 +232,8 @@ fn matched_spans<'a>(
     lines
 }
 
-/// An open trace: loading, missing, failed, or its waterfall with the selected span's
-/// details.
+/// An open trace: loading, missing, failed (Tempo's error), not fetched (no Tempo to
+/// ask), or its waterfall with the selected span's details.
 pub fn draw_trace(view: &TraceView, theme: &Theme, frame: &mut Frame, area: Rect) {
     match &view.state {
         TraceState::Loading => message(
@@ -260,6 +260,17 @@ pub fn draw_trace(view: &TraceView, theme: &Theme, frame: &mut Frame, area: Rect
             area,
             vec![
                 Line::styled("Tempo said:", theme.muted),
+                Line::styled(escape(error).into_owned(), theme.error),
+            ],
+        ),
+        TraceState::NotFetched(error) => message(
+            frame,
+            area,
+            vec![
+                Line::styled(
+                    format!("Could not fetch trace {}:", escape(&view.trace_id)),
+                    theme.muted,
+                ),
                 Line::styled(escape(error).into_owned(), theme.error),
             ],
         ),
