@@ -381,6 +381,9 @@ fn a_session_found_at_start_is_resumed_and_its_challenge_opens_on_the_runner() {
         [key(KeyCode::Esc), ch('1'), key(KeyCode::Enter), ch('S')],
     );
     assert!(app.confirm.is_none());
+    // Started elsewhere (`labtui challenge start`): quitting leaves it running.
+    let cmds = send(&mut app, [ch('q')]);
+    assert!(app.should_quit && cmds.contains(&Cmd::Quit));
 }
 
 #[test]

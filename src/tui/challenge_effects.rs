@@ -57,9 +57,15 @@ fn report_progress(paths: &Paths, id: &str, tx: &mpsc::UnboundedSender<Msg>) {
 pub fn start(paths: Paths, challenge: Challenge, tx: mpsc::UnboundedSender<Msg>) {
     tokio::spawn(async move {
         let started = bounded("starting the challenge", async {
-            challenge::start(&paths, &challenge, Utc::now())
-                .await
-                .map_err(|e| e.to_string())
+            // Owned by this console: if it dies, the next start abandons the run.
+            challenge::start_owned(
+                &paths,
+                &challenge,
+                Utc::now(),
+                Some(challenge::ProcessOwner::me()),
+            )
+            .await
+            .map_err(|e| e.to_string())
         })
         .await;
         let session = match started {

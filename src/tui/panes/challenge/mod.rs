@@ -132,6 +132,9 @@ pub struct Run {
     pub saving: bool,
     /// The next hint's reveal is confirmed and on its way.
     pub hint_pending: bool,
+    /// Started by this console (quitting it abandons the run); a run resumed from the
+    /// session file belongs to whoever started it.
+    pub owned: bool,
 }
 
 impl Run {
@@ -155,6 +158,7 @@ impl Run {
             show: Show::Question,
             saving: false,
             hint_pending: false,
+            owned: true,
         }
     }
 
@@ -162,6 +166,7 @@ impl Run {
     pub fn resumed(challenge: Challenge, session: Session) -> Self {
         let mut run = Self::new(challenge);
         run.phase = Phase::Running;
+        run.owned = false;
         run.adopt(session);
         run
     }

@@ -180,7 +180,13 @@ impl ChallengePane {
                 s.challenge
             ));
         }
-        if !done.cleared.is_empty() && done.timed_out.is_none() {
+        if let Some(s) = &done.abandoned {
+            notes.push(format!(
+                "the console that ran {} exited without ending it: abandoned, faults cleared",
+                s.challenge
+            ));
+        }
+        if !done.cleared.is_empty() && done.timed_out.is_none() && done.abandoned.is_none() {
             notes.push(format!(
                 "cleared {} fault(s) left by an earlier challenge",
                 done.cleared.len()
