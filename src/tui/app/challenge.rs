@@ -300,7 +300,7 @@ impl App {
             .challenge
             .run
             .as_ref()
-            .filter(|r| r.is_live(self.now))?;
+            .filter(|r| r.owned && r.is_live(self.now))?;
         let abandon = Cmd::AbandonChallenge {
             id: run.id().to_string(),
             then_quit: true,
