@@ -237,3 +237,80 @@ fn draw_full(view: &DashboardView, theme: &Theme, area: Rect, buf: &mut Buffer) 
 fn line_at(buf: &mut Buffer, area: Rect, span: Span<'static>) {
     Paragraph::new(Line::from(span)).render(area, buf);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::content::dashboard::parse;
+
+    fn data() -> Dashboard {
+        parse(
+            "x.json",
+            r#"{"format": 1, "title": "T",
+              "recorded": {"source": "s", "labtui_version": "0", "fault": "f", "target": "t"},
+              "start": 0, "end": 600, "step": 60,
+              "annotations": [{"time": 120, "text": "fault injected"}],
+              "panels": [
+                {"title": "A", "unit": "req/s", "query": "a",
+                 "series": [{"labels": {}, "points": [[0, 1], [300, 2], [600, 1]]}]},
+                {"title": "B", "unit": "s", "query": "b",
+                 "series": [{"labels": {"s": "x"}, "points": [[0, 1]]},
+                            {"labels": {"s": "y"}, "points": [[0, 2]]},
+                            {"labels": {"s": "z"}, "points": [[0, 3]]}]},
+                {"title": "C", "unit": "%", "query": "c",
+                 "series": [{"labels": {}, "points": [[0, 5]]}]}]}"#,
+        )
+        .unwrap()
+    }
+
+    fn text(buf: &Buffer) -> String {
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn the_grid_fits_its_width_and_rows_grow_with_their_legends() {
+        let wide = DashboardView::new(&data(), 80);
+        // Title, a row of A and B (B's three series need 12 chart rows), a row of C
+        // (10), one annotation, a blank line.
+        assert_eq!(wide.height(), 1 + 13 + 11 + 1 + 1);
+        let mut narrow = wide.clone();
+        narrow.resize(40);
+        assert_eq!(narrow.height(), 1 + 11 + 13 + 11 + 1 + 1);
+    }
+
+    #[test]
+    fn too_narrow_a_pane_gets_a_note_instead_of_charts() {
+        let view = DashboardView::new(&data(), 20);
+        assert_eq!(view.height(), 2);
+        let area = Rect::new(0, 0, 200, 3);
+        let mut buf = Buffer::empty(area);
+        let used = render_dashboard(&view, &Theme::plain(), 0, area, &mut buf);
+        assert_eq!(used, 2);
+        assert!(text(&buf).contains("3 panels need a pane at least 30"));
+    }
+
+    #[test]
+    fn scrolling_past_the_dashboard_draws_nothing() {
+        let view = DashboardView::new(&data(), 80);
+        let area = Rect::new(0, 0, 80, 10);
+        let mut buf = Buffer::empty(area);
+        assert_eq!(
+            render_dashboard(&view, &Theme::plain(), view.height(), area, &mut buf),
+            0
+        );
+        let used = render_dashboard(&view, &Theme::plain(), view.height() - 2, area, &mut buf);
+        assert_eq!(used, 2);
+        assert!(
+            text(&buf).contains("00:02 fault injected"),
+            "{}",
+            text(&buf)
+        );
+    }
+}
