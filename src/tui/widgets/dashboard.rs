@@ -18,7 +18,7 @@ const MIN_PANEL_WIDTH: u16 = 30;
 /// Rows of a panel's chart at least and at most (plot, axis, legend). The legend gets a
 /// third of the chart, so a panel with more series gets a taller chart to name them all.
 const MIN_CHART_ROWS: u16 = 10;
-const MAX_CHART_ROWS: u16 = 16;
+const MAX_CHART_ROWS: u16 = 19;
 
 /// The dashboard as the reader draws it, laid out for one width.
 #[derive(Debug, Clone)]
