@@ -201,3 +201,137 @@ fn complete_examples_in_the_author_guide_pass_the_check() {
         (1, 1, 1)
     );
 }
+
+/// A content root with one dashboard drill naming `dashboard`, and the dataset files given.
+fn dashboard_tree(dashboard: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let root = tempfile::tempdir().expect("tempdir");
+    let drills = root.path().join("drills");
+    std::fs::create_dir_all(&drills).expect("drills dir");
+    let drill = format!(
+        "+++\nid = \"explain-recorded\"\ntitle = \"Explain a recorded dashboard\"\nlevel = 3\n\
+         minutes = 10\nkind = \"explain-this-dashboard\"\nquestion = \"What happened?\"\n\
+         dashboard = {dashboard:?}\n\n[[rubric]]\nconcept = \"latency\"\n+++\n\nLook.\n\n\
+         ## Example answer\n\nIt got slow.\n"
+    );
+    std::fs::write(drills.join("01-recorded.md"), drill).expect("drill");
+    for (path, text) in files {
+        let path = root.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+        std::fs::write(path, text).expect("dataset");
+    }
+    root
+}
+
+const DATASET: &str = r#"{
+  "format": 1,
+  "title": "Checkout under latency",
+  "recorded": {"source": "labtui native lab", "labtui_version": "0.1.0",
+               "fault": "latency", "target": "payments"},
+  "start": 1000, "end": 1120, "step": 60,
+  "annotations": [{"time": 1060, "text": "fault injected"}],
+  "panels": [{"title": "p95", "unit": "s", "query": "histogram_quantile(0.95, x)",
+              "series": [{"labels": {}, "points": [[1000, 0.1], [1060, 1.2], [1120, 0.1]]}]}]
+}"#;
+
+fn problems_of(root: &Path) -> Vec<String> {
+    check(root)
+        .problems
+        .iter()
+        .map(|p| shown(p, root))
+        .collect()
+}
+
+#[test]
+fn a_drill_loads_its_recorded_dashboard() {
+    let tree = dashboard_tree(
+        "assets/dashboards/x.json",
+        &[("assets/dashboards/x.json", DATASET)],
+    );
+    assert_eq!(problems_of(tree.path()), Vec::<String>::new());
+    let (catalog, _) = Catalog::load(tree.path());
+    let recorded = catalog.drills[0].recorded.as_ref().expect("dataset loaded");
+    assert_eq!(recorded.panels[0].series[0].points[1], (1060, 1.2));
+}
+
+#[test]
+fn a_missing_dataset_is_reported_on_the_dashboard_line() {
+    let tree = dashboard_tree("assets/dashboards/none.json", &[]);
+    let problems = problems_of(tree.path());
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].starts_with("drills/01-recorded.md:8: field `dashboard`: no dataset at `assets/dashboards/none.json`"),
+        "{problems:#?}"
+    );
+    let (catalog, _) = Catalog::load(tree.path());
+    assert!(
+        catalog.drills.is_empty(),
+        "a drill without its data is left out"
+    );
+}
+
+#[test]
+fn paths_leaving_the_content_root_are_refused() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    let elsewhere = outside.path().join("x.json");
+    std::fs::write(&elsewhere, DATASET).expect("dataset");
+    for (path, expect) in [
+        ("../x.json", "leaves the content root"),
+        (
+            elsewhere.to_str().expect("utf-8"),
+            "must be a path relative to the content root",
+        ),
+    ] {
+        let tree = dashboard_tree(path, &[]);
+        let problems = problems_of(tree.path());
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert!(
+            problems[0].starts_with("drills/01-recorded.md:8: field `dashboard`:")
+                && problems[0].contains(expect),
+            "{path}: {problems:#?}"
+        );
+    }
+    #[cfg(unix)]
+    {
+        let tree = dashboard_tree("assets/link.json", &[]);
+        std::fs::create_dir_all(tree.path().join("assets")).expect("assets");
+        std::os::unix::fs::symlink(&elsewhere, tree.path().join("assets/link.json"))
+            .expect("symlink");
+        let problems = problems_of(tree.path());
+        assert!(
+            problems.len() == 1 && problems[0].contains("outside the content root"),
+            "{problems:#?}"
+        );
+    }
+}
+
+#[test]
+fn bad_json_is_reported_at_its_line_in_the_dataset() {
+    let broken = DATASET.replace("\"step\": 60,", "\"step\": 60");
+    let tree = dashboard_tree("assets/x.json", &[("assets/x.json", &broken)]);
+    let problems = problems_of(tree.path());
+    assert_eq!(problems.len(), 2, "{problems:#?}");
+    assert!(
+        problems[0].starts_with("assets/x.json:7: not a valid dashboard dataset: expected `,`"),
+        "{problems:#?}"
+    );
+    assert!(
+        problems[1].starts_with(
+            "drills/01-recorded.md:8: field `dashboard`: the dataset `assets/x.json` has a problem"
+        ),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn a_dataset_without_panels_is_a_problem() {
+    let start = DATASET.find("\"panels\"").expect("panels");
+    let empty = format!("{}\"panels\": []\n}}", &DATASET[..start]);
+    let tree = dashboard_tree("assets/x.json", &[("assets/x.json", &empty)]);
+    let problems = problems_of(tree.path());
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("assets/x.json: `panels` is empty")),
+        "{problems:#?}"
+    );
+}

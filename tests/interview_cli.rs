@@ -107,3 +107,38 @@ fn a_choice_by_tag_is_seeded_and_unknown_ids_or_tags_say_what_exists() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_dashboard_drill_prints_its_recorded_panels_before_the_question() {
+    let home = tempfile::tempdir().unwrap();
+    let out = interview(
+        home.path(),
+        &["drill-explain-checkout-incident"],
+        "Latency went up somewhere.\n.\n",
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let tables = stdout
+        .find("Recorded dashboard:")
+        .expect("the dashboard is printed");
+    let question = stdout
+        .find("Walk me through it")
+        .expect("the question is asked");
+    assert!(tables < question, "{stdout}");
+    for panel in [
+        "Storefront 5xx ratio (%)",
+        "p95 latency by service (s)",
+        "CPU by service (cores)",
+    ] {
+        assert!(stdout.contains(panel), "{panel}: {stdout}");
+    }
+    assert!(stdout.contains("▲ 18:44:39 fault injected"), "{stdout}");
+    // The recording, the orders p95 at its plateau while the fault was on.
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("  18:46:00") && l.contains("2.45s"))
+        .expect("a p95 row during the fault");
+    assert!(row.contains("70.8ms"), "{row}");
+    // What was injected is not given away before the answer.
+    assert!(!stdout[..question].contains("pool_exhaustion"), "{stdout}");
+}

@@ -220,3 +220,38 @@ fn fault_parameter_editor_and_its_question() {
     );
     insta::assert_snapshot!("fault_params_confirm_60x20", render(&app).backend());
 }
+
+/// A dashboard drill with its recorded data (a cut of the shipped recording, its times in
+/// UTC as the dataset says): the charts above the question, at a wide size, at the
+/// narrowest with one column, and scrolled so the charts give way to the text.
+#[test]
+fn drill_with_a_recorded_dashboard() {
+    use chrono::{TimeZone as _, Utc};
+    use labtui::lab::content::Catalog;
+    use labtui::tui::theme::Theme;
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dashboard");
+    let (catalog, problems) = Catalog::load(&root);
+    assert!(problems.is_empty(), "{problems:?}");
+    let now = Utc
+        .with_ymd_and_hms(2026, 1, 2, 3, 4, 5)
+        .single()
+        .expect("valid date");
+    for (size, suffix) in [((120, 40), "120x40"), ((60, 20), "60x20")] {
+        let mut app = App::new(
+            catalog.clone(),
+            Progress::default(),
+            Theme::plain(),
+            size,
+            now,
+        );
+        send(&mut app, [ch('3'), key(KeyCode::Enter)]);
+        let doc = app.reader.as_ref().expect("drill open");
+        assert!(doc.dashboard.is_some(), "the dataset reached the reader");
+        insta::assert_snapshot!(format!("dashboard_drill_{suffix}"), render(&app).backend());
+    }
+    let mut app = App::new(catalog, Progress::default(), Theme::plain(), (120, 40), now);
+    send(&mut app, [ch('3'), key(KeyCode::Enter)]);
+    send(&mut app, (0..30).map(|_| ch('j')));
+    insta::assert_snapshot!("dashboard_drill_scrolled_120x40", render(&app).backend());
+}

@@ -6,6 +6,7 @@ use crate::lab::content::{Challenge, ItemKind, ItemRef};
 
 use super::keymap::Action;
 use super::markdown::{self, MdTheme, Rendered, RenderedBlock};
+use super::widgets::DashboardView;
 
 /// The open document and where the learner is in it.
 #[derive(Debug, Clone)]
@@ -22,6 +23,8 @@ pub struct Doc {
     pub selected_block: Option<usize>,
     /// Shipped with labtui (the welcome), not a content item: no progress is kept for it.
     pub builtin: bool,
+    /// A drill's recorded dashboard, drawn above the text and scrolled with it.
+    pub dashboard: Option<DashboardView>,
 }
 
 /// What the reader asks the app to do after a key.
@@ -49,6 +52,10 @@ impl Doc {
             scroll: 0,
             selected_block: None,
             builtin: false,
+            dashboard: match item {
+                ItemRef::Drill(d) => d.recorded.as_ref().map(|r| DashboardView::new(r, width)),
+                _ => None,
+            },
         };
         doc.layout(width, theme);
         doc
@@ -68,6 +75,7 @@ impl Doc {
             scroll: 0,
             selected_block: None,
             builtin: true,
+            dashboard: None,
         };
         doc.layout(width, theme);
         doc
@@ -97,6 +105,7 @@ impl Doc {
             scroll: 0,
             selected_block: None,
             builtin: false,
+            dashboard: None,
         };
         doc.layout(width, theme);
         doc
@@ -112,6 +121,9 @@ impl Doc {
         let old_len = self.rendered.lines.len().max(1);
         self.rendered = markdown::render(&source, width, theme);
         self.width = width;
+        if let Some(dashboard) = &mut self.dashboard {
+            dashboard.resize(width);
+        }
         // Keep roughly the same place in the text when the wrap width changes.
         if old_len > 1 {
             self.scroll = top_line * self.rendered.lines.len() / old_len;
@@ -131,8 +143,13 @@ impl Doc {
         self.answer.is_some()
     }
 
+    /// Rows above the Markdown (the dashboard); `scroll` counts them too.
+    pub fn lead(&self) -> usize {
+        self.dashboard.as_ref().map_or(0, DashboardView::height)
+    }
+
     fn max_scroll(&self, height: usize) -> usize {
-        self.rendered.lines.len().saturating_sub(height)
+        (self.lead() + self.rendered.lines.len()).saturating_sub(height)
     }
 
     pub fn scroll_by(&mut self, delta: isize, height: usize) {
@@ -174,7 +191,7 @@ impl Doc {
                     let question_lines = markdown::render(&self.markdown, self.width, theme)
                         .lines
                         .len();
-                    self.scroll = question_lines.min(self.max_scroll(height));
+                    self.scroll = (self.lead() + question_lines).min(self.max_scroll(height));
                 }
                 self.clamp_scroll(height);
             }
@@ -191,22 +208,25 @@ impl Doc {
         if count == 0 {
             return;
         }
+        let lead = self.lead();
+        let top = self.scroll.saturating_sub(lead);
         // The first pick starts from what is on screen, not from the top of the lesson.
         let next = match self.selected_block {
-            None if step > 0 => self.rendered.first_block_from(self.scroll).unwrap_or(0),
+            None if step > 0 => self.rendered.first_block_from(top).unwrap_or(0),
             None => self
                 .rendered
-                .first_block_from(self.scroll + height)
+                .first_block_from((self.scroll + height).saturating_sub(lead))
                 .map_or(count - 1, |i| i.saturating_sub(1)),
             Some(i) => (i as isize + step).rem_euclid(count as isize) as usize,
         };
         self.selected_block = Some(next);
         let block = &self.rendered.blocks[next];
         let visible = self.scroll..self.scroll + height;
-        if !visible.contains(&block.first_line) || !visible.contains(&block.last_line) {
+        if !visible.contains(&(lead + block.first_line))
+            || !visible.contains(&(lead + block.last_line))
+        {
             // Leave a little context above the block.
-            self.scroll = block
-                .first_line
+            self.scroll = (lead + block.first_line)
                 .saturating_sub(2)
                 .min(self.max_scroll(height));
         }

@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::check::Checker;
+use super::dashboard::{self, DashboardError};
 use super::model::{Challenge, Drill, ItemKind, Lesson};
 use super::parse::{AnyItem, ParsedFile, parse_file};
 use super::problem::{CheckReport, Problem};
@@ -185,8 +186,9 @@ fn scan(root: &Path) -> (Catalog, CheckReport) {
             };
             match parse_file(kind, &file, &text) {
                 Err(problems) => report.problems.extend(problems),
-                Ok((file, problems)) => {
+                Ok((mut file, problems)) => {
                     report.problems.extend(problems);
+                    report.problems.extend(load_dashboard(root, &mut file));
                     let mut checker = Checker::new(&file.loc);
                     match &file.item {
                         AnyItem::Lesson(l) => checker.lesson(l),
@@ -220,6 +222,45 @@ fn scan(root: &Path) -> (Catalog, CheckReport) {
         }
     }
     (catalog, report)
+}
+
+/// Reads the dataset a drill's `dashboard` names into the drill. A path that is refused or
+/// a file that is missing is a problem on the `dashboard` line; a dataset that does not
+/// parse is one on its own line in the JSON file, and then a second on the drill so the
+/// drill is left out too (a dashboard drill without its data would make no sense).
+fn load_dashboard(root: &Path, file: &mut ParsedFile) -> Vec<Problem> {
+    let AnyItem::Drill(drill) = &mut file.item else {
+        return Vec::new();
+    };
+    let Some(rel) = drill.dashboard.clone() else {
+        return Vec::new();
+    };
+    match dashboard::load(root, &rel) {
+        Ok(data) => {
+            drill.recorded = Some(data);
+            Vec::new()
+        }
+        Err(e @ (DashboardError::Json { .. } | DashboardError::Invalid { .. })) => {
+            let on_json = Problem {
+                file: root.join(&rel),
+                line: e.json_line().unwrap_or(0),
+                field: None,
+                message: match &e {
+                    DashboardError::Json { message, .. } => {
+                        format!("not a valid dashboard dataset: {message}")
+                    }
+                    DashboardError::Invalid { message, .. } => message.clone(),
+                    _ => e.to_string(),
+                },
+            };
+            let on_drill = file.loc.at(
+                &key_path!["dashboard"],
+                format!("the dataset `{rel}` has a problem (reported on its own line)"),
+            );
+            vec![on_json, on_drill]
+        }
+        Err(e) => vec![file.loc.at(&key_path!["dashboard"], e.to_string())],
+    }
 }
 
 /// The `.md` files of one kind's folder, sorted by name; none when the folder is absent.

@@ -6,6 +6,7 @@
 
 mod catalog;
 mod check;
+pub mod dashboard;
 mod frontmatter;
 mod markdown;
 mod model;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 pub use catalog::{Catalog, Entry, ItemRef, check};
 pub use check::{is_valid_fault_name, is_valid_id};
+pub use dashboard::{Dashboard, DashboardError};
 pub use frontmatter::{FrontMatter, FrontMatterError, split as split_front_matter};
 pub use markdown::{INVALID_FLAG, RunnableQuery, runnable_queries};
 pub use model::{

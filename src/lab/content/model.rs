@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::dashboard::Dashboard;
 use crate::lab::query::QueryLang;
 
 /// Lab components an item may ask for; the stack starts them before the item opens.
@@ -278,6 +279,13 @@ pub struct Drill {
     pub rubric: Vec<RubricConcept>,
     #[serde(default)]
     pub discussion: Vec<String>,
+    /// A recorded dataset to show above the text (`assets/dashboards/x.json`, relative to
+    /// the content root): what an explain-this-dashboard drill asks about.
+    #[serde(default)]
+    pub dashboard: Option<String>,
+    /// The dataset `dashboard` names, read when the catalog loads.
+    #[serde(skip)]
+    pub recorded: Option<Dashboard>,
     #[serde(skip)]
     pub source: PathBuf,
     /// The Markdown before `## Example answer` (for dashboards: the recorded data).

@@ -18,6 +18,7 @@ use super::keymap::{self, Context};
 use super::layout::{MIN_HEIGHT, MIN_WIDTH};
 use super::navigator::TABS;
 use super::panes::{challenge, faults, query, stack};
+use super::widgets::render_dashboard;
 
 /// ```text
 /// ┌ Lessons │ Challenges │ Drills ┐┌ Title ───────────────────────┐
@@ -227,9 +228,23 @@ fn draw_reader(app: &App, frame: &mut Frame, area: Rect) {
         ..inner
     };
     let height = usize::from(text_area.height);
-    let lines = doc
-        .rendered
-        .window(doc.scroll, height, doc.selected_block, &theme.markdown);
+    // A drill's dashboard sits above the text and scrolls away with it.
+    let lead = doc.lead();
+    let total = total + lead;
+    let above = doc.dashboard.as_ref().map_or(0, |d| {
+        render_dashboard(d, theme, doc.scroll, text_area, frame.buffer_mut())
+    });
+    let text_area = Rect {
+        y: text_area.y + above,
+        height: text_area.height - above,
+        ..text_area
+    };
+    let lines = doc.rendered.window(
+        doc.scroll.saturating_sub(lead),
+        usize::from(text_area.height),
+        doc.selected_block,
+        &theme.markdown,
+    );
     frame.render_widget(Paragraph::new(lines), text_area);
     if total > height {
         let mut state = ScrollbarState::new(total.saturating_sub(height)).position(doc.scroll);

@@ -1,10 +1,11 @@
 //! Widgets the query panes share: a time-series chart with its legend and cursor, a table
 //! of an instant result, the log view with its volume histogram and entry details, the
-//! trace list, the trace waterfall with span details, and the service map. Each comes as a
+//! trace list, the trace waterfall with span details, the service map, and a drill's recorded dashboard (charts in a grid). Each comes as a
 //! model or state built outside drawing and a render function that only draws it.
 
 pub mod cells;
 pub mod chart;
+pub mod dashboard;
 pub mod labels;
 pub mod logview;
 pub mod service_map;
@@ -14,6 +15,7 @@ pub mod volume;
 pub mod waterfall;
 
 pub use chart::{ChartModel, ChartSeries, render_chart};
+pub use dashboard::{DashboardView, render_dashboard};
 pub use logview::{LogRow, LogViewModel, LogViewState, render_log_detail, render_logview};
 pub use service_map::{MapEdge, render_service_map};
 pub use table::{SortKey, TableModel, TableRow, render_table, scroll_offset};

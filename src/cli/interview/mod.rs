@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use color_eyre::eyre::Result;
 
+mod dashboard;
+
 use crate::lab::content::{Catalog, Drill};
 use crate::lab::grading::{self, Verdict};
 use crate::lab::paths::Paths;
@@ -76,6 +78,12 @@ pub fn run(catalog: &Catalog, args: &InterviewArgs) -> Result<ExitCode> {
         let context = drill.context.trim();
         if !context.is_empty() {
             writeln!(out, "\n{context}")?;
+        }
+        if let Some(recorded) = &drill.recorded {
+            writeln!(out)?;
+            for line in dashboard::lines(recorded) {
+                writeln!(out, "{line}")?;
+            }
         }
         writeln!(out, "\n{}", drill.question.trim())?;
         writeln!(
