@@ -14,7 +14,7 @@ fn shipped_content_has_no_problems() {
         "content problems:\n{}",
         listed.join("\n")
     );
-    assert!(report.lessons >= 3 && report.challenges >= 2 && report.drills >= 5);
+    assert!(report.lessons >= 7 && report.challenges >= 2 && report.drills >= 5);
     assert!(report.queries_checked > 0);
 }
 
@@ -29,7 +29,15 @@ fn every_shipped_item_loads_and_lessons_come_in_file_order() {
         .map(|e| e.id)
         .collect();
     assert_eq!(
-        lessons[..3],
-        ["three-pillars", "promql-basics", "logql-basics"]
+        lessons[..7],
+        [
+            "three-pillars",
+            "promql-basics",
+            "logql-basics",
+            "promql-aggregation",
+            "histograms-percentiles",
+            "logql-parsing",
+            "tracing-traceql",
+        ]
     );
 }
