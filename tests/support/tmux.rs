@@ -14,10 +14,17 @@ static SESSION: AtomicUsize = AtomicUsize::new(0);
 pub struct Tmux {
     socket: String,
     pub home: tempfile::TempDir,
+    content: PathBuf,
 }
 
 impl Tmux {
     pub fn start(width: u16, height: u16) -> Option<Self> {
+        let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui");
+        Self::start_in(width, height, &content)
+    }
+
+    /// labtui on the content in `content`.
+    pub fn start_in(width: u16, height: u16, content: &Path) -> Option<Self> {
         if Command::new("tmux").arg("-V").output().is_err() {
             assert!(
                 std::env::var_os("LABTUI_REQUIRE_TOOLS").is_none(),
@@ -32,13 +39,12 @@ impl Tmux {
             SESSION.fetch_add(1, Ordering::SeqCst)
         );
         let home = tempfile::tempdir().expect("temp home");
-        let tmux = Self { socket, home };
-        let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui");
-        // After labtui exits, the shell prints its exit code and the tty modes, then waits.
-        let script = format!(
-            "'{bin}'; code=$?; modes=$(stty -a | tr -s ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '); echo \"EXIT=$code MODES: $modes:END\"; exec sleep 600",
-            bin = env!("CARGO_BIN_EXE_labtui"),
-        );
+        let tmux = Self {
+            socket,
+            home,
+            content: content.to_path_buf(),
+        };
+        let script = Self::script();
         let out = tmux.run(&[
             "new-session",
             "-d",
@@ -62,6 +68,34 @@ impl Tmux {
         Some(tmux)
     }
 
+    /// After labtui exits, the shell prints its exit code and the tty modes, then waits.
+    fn script() -> String {
+        format!(
+            "'{bin}'; code=$?; modes=$(stty -a | tr -s ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '); echo \"EXIT=$code MODES: $modes:END\"; exec sleep 600",
+            bin = env!("CARGO_BIN_EXE_labtui"),
+        )
+    }
+
+    /// Start labtui again in the same pane, home and content (after it exited or was killed).
+    pub fn respawn(&self) {
+        let out = self.run(&[
+            "respawn-pane",
+            "-k",
+            "-e",
+            "NO_COLOR=1",
+            "-e",
+            &format!("LABTUI_HOME={}", self.home.path().display()),
+            "-e",
+            &format!("LABTUI_CONTENT={}", self.content.display()),
+            "-e",
+            "TERM=xterm-256color",
+            "sh",
+            "-c",
+            &Self::script(),
+        ]);
+        assert!(out.status.success(), "tmux respawn failed: {out:?}");
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         Command::new("tmux")
             .args(["-L", &self.socket, "-f", "/dev/null"])
@@ -82,7 +116,12 @@ impl Tmux {
 
     /// Polls the screen until `pred` holds; the deadline only bounds a hung run.
     pub fn wait_until(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.wait_within(Duration::from_secs(20), what, pred)
+    }
+
+    /// [`Self::wait_until`] with a longer bound, for what the lab takes time to show.
+    pub fn wait_within(&self, within: Duration, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + within;
         loop {
             let screen = self.screen();
             if pred(&screen) {

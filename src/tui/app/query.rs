@@ -158,8 +158,10 @@ impl App {
         Vec::new()
     }
 
-    /// True while something on screen moves on its own (a query's spinner).
+    /// True while something on screen moves on its own (a query's spinner, a challenge's
+    /// clock).
     pub fn animating(&self) -> bool {
-        self.right == RightPane::Query && self.query.is_loading()
+        (self.right == RightPane::Query && self.query.is_loading())
+            || self.challenge.countdown(self.now).is_some()
     }
 }

@@ -290,11 +290,9 @@ fn run_question_lines(app: &App, run: &Run) -> Vec<Line<'static>> {
 /// The question's prompt, what its answer looks like, and the learner's answer.
 fn question_lines(app: &App, item: &Item, answer: Option<&String>) -> Vec<Line<'static>> {
     let theme = &app.theme;
-    let mut out: Vec<Line<'static>> = item
-        .prompt
-        .trim()
-        .lines()
-        .map(|l| Line::from(untrusted::escape(l).into_owned()))
+    let mut out: Vec<Line<'static>> = paragraphs(&item.prompt)
+        .into_iter()
+        .map(|p| Line::from(untrusted::escape(&p).into_owned()))
         .collect();
     match &item.expect {
         Expectation::Choice { options, .. } => {
@@ -564,6 +562,19 @@ fn pad(area: Rect) -> Rect {
         width: area.width.saturating_sub(2),
         ..area
     }
+}
+
+/// Text as written in front matter, hard-wrapped, as one line per paragraph (the
+/// Paragraph widget wraps them to the pane); a blank line separates paragraphs.
+fn paragraphs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (n, para) in text.trim().split("\n\n").enumerate() {
+        if n > 0 {
+            out.push(String::new());
+        }
+        out.push(para.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    out
 }
 
 /// The first line of an answer, control characters escaped.
