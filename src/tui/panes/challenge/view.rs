@@ -175,7 +175,7 @@ fn draw_sheet(
         };
         lines.push(Line::from(vec![
             Span::styled(head, style),
-            Span::styled(format!("{mark} "), mark_style),
+            Span::styled(format!("{mark:<5}"), mark_style),
             Span::styled(truncate(&answer, room), style),
         ]));
     }
@@ -384,7 +384,7 @@ fn draw_exercises(app: &App, frame: &mut Frame, area: Rect, ex: &Exercises, focu
     frame.render_widget(block, area);
     let head = vec![
         Line::styled(
-            "Answer each exercise; it is graded at once. All passed completes the lesson.",
+            "Graded as you answer; every one passed completes the lesson.",
             theme.muted,
         ),
         Line::from(""),
@@ -506,13 +506,22 @@ fn draw_form(app: &App, frame: &mut Frame, area: Rect, form: &AnswerForm, item: 
             problem,
             ..
         } => {
-            let rows = split_last(inner);
-            frame.render_widget(text, rows.0);
+            // One row for the number, the rest for what is wrong with it.
+            let field = Rect {
+                height: inner.height.min(1),
+                ..inner
+            };
+            let below = Rect {
+                y: inner.y + field.height,
+                height: inner.height.saturating_sub(field.height),
+                ..inner
+            };
+            frame.render_widget(text, field);
             let note = match problem {
                 Some(p) => Line::styled(p.clone(), theme.error),
                 None => Line::styled("Enter saves · Esc cancels", theme.muted),
             };
-            frame.render_widget(Paragraph::new(note), rows.1);
+            frame.render_widget(Paragraph::new(note).wrap(Wrap { trim: true }), below);
         }
         Input::Query { area: text, lang } => {
             let rows = split_last(inner);
