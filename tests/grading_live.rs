@@ -119,6 +119,19 @@ async fn the_slow_checkout_questions_grade_against_the_running_shop() {
     let rewrite = format!("histogram_quantile(0.95, sum(rate({CHARGE}[5m])) by (le))");
     assert_full(&grade(&p95_query, rewrite).await, "the rewrite");
 
+    // Grouping by labels the selector pins to one value splits nothing: still one series.
+    let pinned =
+        format!("histogram_quantile(0.95, sum by (le, service, route) (rate({CHARGE}[5m])))");
+    assert_full(
+        &grade(&p95_query, pinned).await,
+        "grouping by pinned labels",
+    );
+
+    // A window shorter than the 5 s scrape interval holds one sample: rate() has nothing.
+    let wrong_window = format!("histogram_quantile(0.95, sum by (le) (rate({CHARGE}[2s])))");
+    let v = grade(&p95_query, wrong_window).await;
+    assert_zero(&v, "a too short window", "your query returned nothing");
+
     let unaggregated = format!("histogram_quantile(0.95, rate({CHARGE}[5m]))");
     let v = grade(&p95_query, unaggregated).await;
     assert_zero(&v, "no aggregation", "aggregate, e.g. with sum by (le)");

@@ -56,6 +56,10 @@ pub struct CompareOptions {
     pub selected_labels: BTreeSet<String>,
     /// How to aggregate, for feedback (`sum by (le)`), taken from the reference query.
     pub aggregation_hint: Option<String>,
+    /// Selected labels the learner groups by on purpose while pinning them to one value
+    /// (`sum by (le, service)` over `{service="payments"}`): they split nothing, so they
+    /// are normalised away like labels nobody selects on.
+    pub harmless: BTreeSet<String>,
 }
 
 /// Compares results: series after label normalisation (`__name__` dropped, and from the
@@ -195,7 +199,9 @@ fn series(learner: Series, reference: Series, options: &CompareOptions) -> Compa
         .flat_map(|(l, _)| l.keys().cloned())
         .collect();
     let keep = |name: &String| {
-        reference_names.contains(name) || options.selected_labels.contains(name.as_str())
+        reference_names.contains(name)
+            || (options.selected_labels.contains(name.as_str())
+                && !options.harmless.contains(name.as_str()))
     };
     let mut mine: BTreeMap<Labels, Vec<Sample>> = BTreeMap::new();
     let mut collapsed = false;

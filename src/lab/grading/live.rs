@@ -172,6 +172,7 @@ async fn grade_query(
             }
             options.selected_labels = theirs.selected;
             options.aggregation_hint = theirs.aggregation;
+            options.harmless = shape(query).map(|mine| mine.harmless()).unwrap_or_default();
             futures::join!(promql(p, query, at), promql(p, reference, at))
         }
         QueryLang::LogQL => {
@@ -297,17 +298,37 @@ pub struct Shape {
     pub aggregation: Option<String>,
     /// Whether it reads any series at all (`vector(0.9)` does not).
     pub reads_series: bool,
+    /// Labels every matcher on them pins to one value (`service="payments"`).
+    pub pinned: BTreeSet<String>,
+    /// Labels some aggregation groups by (`le` and `service` in `sum by (le, service)`).
+    pub grouped: BTreeSet<String>,
+}
+
+impl Shape {
+    /// Labels this query groups by on purpose while pinning them to one value: they split
+    /// nothing, so keeping them is not a missing aggregation.
+    pub fn harmless(&self) -> BTreeSet<String> {
+        self.pinned.intersection(&self.grouped).cloned().collect()
+    }
 }
 
 /// The [`Shape`] of a PromQL query, or `None` when it does not parse.
 pub fn shape(expr: &str) -> Option<Shape> {
     let ast = promql_parser::parser::parse(expr).ok()?;
     let mut shape = Shape::default();
-    walk(&ast, &mut shape);
+    let mut per_selector = Vec::new();
+    walk(&ast, &mut shape, &mut per_selector);
+    // A label is pinned only when every selector of the query pins it.
+    let mut selectors = per_selector.into_iter();
+    if let Some(first) = selectors.next() {
+        shape.pinned = selectors.fold(first, |acc, s: BTreeSet<String>| {
+            acc.intersection(&s).cloned().collect()
+        });
+    }
     Some(shape)
 }
 
-fn walk(expr: &Expr, shape: &mut Shape) {
+fn walk(expr: &Expr, shape: &mut Shape, pinned: &mut Vec<BTreeSet<String>>) {
     match expr {
         Expr::Aggregate(agg) => {
             if shape.aggregation.is_none() {
@@ -320,28 +341,43 @@ fn walk(expr: &Expr, shape: &mut Shape) {
                 };
                 shape.aggregation = Some(format!("{}{grouping}", agg.op));
             }
-            walk(&agg.expr, shape);
+            if let Some(LabelModifier::Include(l)) = &agg.modifier {
+                shape.grouped.extend(l.labels.iter().cloned());
+            }
+            walk(&agg.expr, shape, pinned);
         }
-        Expr::Unary(u) => walk(&u.expr, shape),
+        Expr::Unary(u) => walk(&u.expr, shape, pinned),
         Expr::Binary(b) => {
-            walk(&b.lhs, shape);
-            walk(&b.rhs, shape);
+            walk(&b.lhs, shape, pinned);
+            walk(&b.rhs, shape, pinned);
         }
-        Expr::Paren(p) => walk(&p.expr, shape),
-        Expr::Subquery(s) => walk(&s.expr, shape),
+        Expr::Paren(p) => walk(&p.expr, shape, pinned),
+        Expr::Subquery(s) => walk(&s.expr, shape, pinned),
         Expr::Call(c) => {
             for arg in &c.args.args {
-                walk(arg, shape);
+                walk(arg, shape, pinned);
             }
         }
-        Expr::VectorSelector(vs) => select(vs, shape),
-        Expr::MatrixSelector(ms) => select(&ms.vs, shape),
+        Expr::VectorSelector(vs) => select(vs, shape, pinned),
+        Expr::MatrixSelector(ms) => select(&ms.vs, shape, pinned),
         Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
     }
 }
 
-fn select(vs: &promql_parser::parser::VectorSelector, shape: &mut Shape) {
+fn select(
+    vs: &promql_parser::parser::VectorSelector,
+    shape: &mut Shape,
+    pinned: &mut Vec<BTreeSet<String>>,
+) {
     shape.reads_series = true;
+    let mut pinned_here = BTreeSet::new();
+    let in_or = |name: &str| {
+        vs.matchers
+            .or_matchers
+            .iter()
+            .flatten()
+            .any(|o| o.name == name)
+    };
     for m in vs
         .matchers
         .matchers
@@ -350,6 +386,10 @@ fn select(vs: &promql_parser::parser::VectorSelector, shape: &mut Shape) {
     {
         if m.name != "__name__" {
             shape.selected.insert(m.name.clone());
+            if m.op == promql_parser::label::MatchOp::Equal && !in_or(&m.name) {
+                pinned_here.insert(m.name.clone());
+            }
         }
     }
+    pinned.push(pinned_here);
 }

@@ -163,10 +163,17 @@ fn a_selected_label_kept_is_not_an_aggregation() {
         tolerance_pct: 5.0,
         selected_labels: BTreeSet::from(["service".to_owned(), "route".to_owned()]),
         aggregation_hint: Some("sum by (le)".into()),
+        harmless: BTreeSet::new(),
     };
     let c = compare_with(&learner, &reference, &options);
     assert!(!c.equivalent);
     assert!(c.feedback[0].contains("keep labels the answer aggregates away (route, service)"));
+    // Grouped by on purpose and pinned to one value: `sum by (le, service, route)`.
+    let grouped = CompareOptions {
+        harmless: BTreeSet::from(["service".to_owned(), "route".to_owned()]),
+        ..options
+    };
+    assert!(compare_with(&learner, &reference, &grouped).equivalent);
 }
 
 #[test]

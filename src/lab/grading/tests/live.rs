@@ -32,6 +32,22 @@ fn the_reference_shape_names_its_selectors_and_aggregation() {
     assert!(shape("sum(").is_none());
 }
 
+#[test]
+fn grouping_by_a_label_every_selector_pins_is_harmless() {
+    let s = shape(r#"sum by (le, service) (rate(x_bucket{service="payments"}[5m]))"#).unwrap();
+    assert_eq!(s.harmless().into_iter().collect::<Vec<_>>(), ["service"]);
+    // A regex or a second selector without the pin can split: not harmless.
+    let s = shape(r#"sum by (le, service) (rate(x_bucket{service=~"pay.*"}[5m]))"#).unwrap();
+    assert!(s.harmless().is_empty());
+    let s =
+        shape(r#"sum by (service) (rate(a{service="p"}[5m])) / sum by (service) (rate(b[5m]))"#)
+            .unwrap();
+    assert!(s.harmless().is_empty());
+    // Pinned but not grouped by: nothing to forgive.
+    let s = shape(r#"histogram_quantile(0.95, rate(x_bucket{service="payments"}[5m]))"#).unwrap();
+    assert!(s.harmless().is_empty());
+}
+
 #[tokio::test]
 async fn questions_that_cannot_reach_their_backend_say_which() {
     let none = Backends::default();
