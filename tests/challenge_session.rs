@@ -138,11 +138,42 @@ async fn submit_grades_ends_clears_and_records_progress() {
     assert_eq!(item.best_score, Some(8.0));
     assert_eq!(item.hints_used, 1);
     assert_eq!(item.time_spent_secs, 600);
-    assert_eq!(item.status, Status::Completed);
+    assert_eq!(
+        item.status,
+        Status::InProgress,
+        "8 of 20 is under half the points: not completed"
+    );
 
     // Ended: nothing more is taken.
     let again = challenge::submit(&paths, &ch, &ComparingGrader, at(700)).await;
     assert!(matches!(again, Err(ChallengeError::Ended { .. })));
+}
+
+#[tokio::test]
+async fn an_attempt_with_half_the_points_completes_the_challenge_and_keeps_the_best_score() {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::under(home.path());
+    let ch = slow_checkout();
+    running(&paths, &ch);
+    challenge::answer(&paths, &ch, "root-cause-service", "orders", at(10)).unwrap();
+    challenge::submit(&paths, &ch, &ComparingGrader, at(60))
+        .await
+        .unwrap();
+    let p = progress::load(&paths.progress_file()).unwrap().progress;
+    assert_eq!(p.item("slow-checkout").status, Status::InProgress);
+
+    running(&paths, &ch);
+    challenge::answer(&paths, &ch, "root-cause-service", "payments", at(10)).unwrap();
+    let done = challenge::submit(&paths, &ch, &ComparingGrader, at(60))
+        .await
+        .unwrap();
+    assert_eq!((done.score.total, done.score.max), (10.0, 20.0));
+    let item = progress::load(&paths.progress_file())
+        .unwrap()
+        .progress
+        .item("slow-checkout");
+    assert_eq!(item.status, Status::Completed, "exactly half passes");
+    assert_eq!((item.attempts, item.best_score), (2, Some(10.0)));
 }
 
 #[tokio::test]

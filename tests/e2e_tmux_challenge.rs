@@ -207,7 +207,10 @@ fn a_challenge_runs_in_the_console_against_the_real_lab_and_a_killed_console_lea
     let item = &progress["items"]["checkout-slow"];
     assert_eq!(item["attempts"], 2, "{item}");
     assert_eq!(item["best_score"], 7.0, "{item}");
-    assert_eq!(item["status"], "completed", "{item}");
+    assert_eq!(
+        item["status"], "in_progress",
+        "7 of 55 is under half: {item}"
+    );
 
     tmux.keys(&["q"]);
     let screen = tmux.wait_for(":END");

@@ -47,6 +47,10 @@ pub fn owner(challenge_id: &str) -> String {
     format!("{OWNER_PREFIX}{challenge_id}")
 }
 
+/// The share of a challenge's points (after hints) a submitted attempt needs to complete
+/// it; a lower score counts as an attempt, and its best score is kept.
+pub const PASS_SHARE: f64 = 0.5;
+
 /// Every challenge's faults carry an owner starting with this.
 pub const OWNER_PREFIX: &str = "challenge:";
 

@@ -331,7 +331,8 @@ async fn clear_for(paths: &Paths, session: &Session) -> (Vec<ActiveFault>, Vec<S
 }
 
 /// Count an ended attempt in progress: attempts, best score (submitted only), hints and
-/// time; a submitted challenge is completed.
+/// time; a submitted attempt scoring at least [`super::PASS_SHARE`] of the points
+/// completes the challenge.
 fn record_end(
     paths: &Paths,
     session: &Session,
@@ -357,7 +358,11 @@ fn record_end(
     item.hints_used = item
         .hints_used
         .saturating_add(u32::try_from(session.hints.len()).unwrap_or(u32::MAX));
-    if session.state == SessionState::Submitted {
+    let passed = session
+        .score
+        .as_ref()
+        .is_some_and(|s| s.max > 0.0 && s.total >= s.max * super::PASS_SHARE);
+    if session.state == SessionState::Submitted && passed {
         progress.complete(id, now);
     }
     progress::save(&file, &progress)?;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::lab::challenge::{
-    Ended, QuestionResult, Reconciled, Session, SessionState, Submission, WarmUp,
+    Ended, PASS_SHARE, QuestionResult, Reconciled, Session, SessionState, Submission, WarmUp,
 };
 use crate::lab::content::Challenge;
 use crate::lab::faults;
@@ -126,8 +126,13 @@ impl ChallengePane {
                 let score = submission.score.clone();
                 run.adopt(submission.session);
                 run.log.extend(submission.warnings);
+                let verdict = if score.max > 0.0 && score.total >= score.max * PASS_SHARE {
+                    "passed"
+                } else {
+                    "under half the points, so not passed yet"
+                };
                 Reply::notify(format!(
-                    "graded: {} of {} points{}; `v` shows the solution",
+                    "graded: {} of {} points{}, {verdict}; `v` shows the solution",
                     trim_points(score.total),
                     trim_points(score.max),
                     if score.hint_cost > 0.0 {
