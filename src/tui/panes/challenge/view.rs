@@ -108,7 +108,7 @@ fn summary_line(app: &App, run: &Run) -> Line<'static> {
         _ => s.state.to_string(),
     };
     let mut text = format!(
-        "attempt {} · {state} · {faults} · hints {} of {}",
+        "attempt {} · {state} · {faults} · hints {}/{}",
         s.attempt,
         s.hints.len(),
         run.challenge.hints.len()
