@@ -29,6 +29,9 @@ pub struct Entry {
     /// Estimated minutes, or the time limit for a challenge.
     pub minutes: u32,
     pub tags: Vec<String>,
+    /// The points a challenge's questions are worth (0 for lessons and drills), so a best
+    /// score can be shown out of them.
+    pub points: u32,
 }
 
 /// A borrowed item of any kind, as found by id.
@@ -90,6 +93,10 @@ impl ItemRef<'_> {
             level,
             minutes,
             tags: tags.clone(),
+            points: match self {
+                Self::Challenge(c) => c.questions.iter().map(|q| q.points).sum(),
+                Self::Lesson(_) | Self::Drill(_) => 0,
+            },
         }
     }
 }

@@ -129,7 +129,14 @@ fn draw_navigator(app: &App, frame: &mut Frame, area: Rect) {
                 Status::InProgress => ("◐ ", theme.in_progress),
                 Status::NotStarted => ("  ", theme.muted),
             };
-            let meta = format!(" {}m", entry.minutes);
+            // A challenge tried shows its best score out of its points.
+            let best = app.progress.item(&entry.id).best_score;
+            let meta = match best {
+                Some(best) if entry.points > 0 => {
+                    format!(" {}/{}", best.round(), entry.points)
+                }
+                _ => format!(" {}m", entry.minutes),
+            };
             let room = width.saturating_sub(2 + meta.chars().count());
             let title = truncate(&entry.title, room);
             let pad = room.saturating_sub(title.chars().count());
