@@ -31,6 +31,8 @@ use super::{Interview, Stage};
 
 /// Rows the answer form takes at most, borders included.
 const FORM_HEIGHT: u16 = 8;
+/// Below this width the summary puts each drill's title under its score.
+const NARROW_TITLE: usize = 20;
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let Some(iv) = &app.interview.session else {
@@ -291,15 +293,21 @@ fn summary(app: &App, iv: &Interview, width: u16) -> Vec<Line<'static>> {
         if a.over_time() {
             title.push_str(" · over time");
         }
-        let room = w.saturating_sub(head.chars().count());
         let style = if a.passed() { theme.done } else { theme.error };
-        let mut rows = wrap_words(&title, room.max(1)).into_iter();
+        let indent = head.chars().count();
+        if w.saturating_sub(indent) < NARROW_TITLE {
+            // Too narrow for a column of titles: each title under its numbers.
+            out.push(Line::styled(head.trim_end().to_string(), style));
+            out.extend(plain(&title, w, "      ", "      ", Style::default()));
+            continue;
+        }
+        let mut rows = wrap_words(&title, w - indent).into_iter();
         out.push(Line::from(vec![
-            Span::styled(head.clone(), style),
+            Span::styled(head, style),
             Span::raw(rows.next().unwrap_or_default()),
         ]));
-        let indent = " ".repeat(head.chars().count());
-        out.extend(rows.map(|r| Line::from(format!("{indent}{r}"))));
+        let pad = " ".repeat(indent);
+        out.extend(rows.map(|r| Line::from(format!("{pad}{r}"))));
     }
     out.push(Line::styled("─".repeat(w), theme.border));
     let sums = interview::summarize(&iv.answered);
@@ -386,7 +394,7 @@ fn draw_form(app: &App, frame: &mut Frame, area: Rect, form: &AnswerForm) {
         );
         frame.render_widget(
             Paragraph::new(Line::styled(
-                "Enter sends it for grading · Ctrl-j new line · Esc closes (the draft is kept)",
+                "Enter grades · Ctrl-j new line · Esc keeps a draft",
                 theme.muted,
             )),
             Rect {
