@@ -16,7 +16,7 @@ use labtui::tui::app::{App, Cmd, Focus, Msg};
 use labtui::tui::keymap::Context;
 use labtui::tui::panes::interview::{Interview, Stage};
 use labtui::tui::theme::Theme;
-use ratatui::crossterm::event::KeyCode;
+use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseEvent, MouseEventKind};
 
 fn start_time() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5)
@@ -352,5 +352,19 @@ fn the_feedback_scrolls_within_its_length() {
     send(&mut app, [ch('j'), ch('j')]);
     assert_eq!(session(&app).scroll, bottom, "not past the end");
     send(&mut app, [ch('k'), ch('g')]);
+    assert_eq!(session(&app).scroll, 0);
+
+    // The wheel over it scrolls it, three lines a notch.
+    let wheel = |kind| {
+        Msg::Mouse(MouseEvent {
+            kind,
+            column: 58,
+            row: 5,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    send(&mut app, [wheel(MouseEventKind::ScrollDown)]);
+    assert_eq!(session(&app).scroll, 3.min(bottom));
+    send(&mut app, [wheel(MouseEventKind::ScrollUp)]);
     assert_eq!(session(&app).scroll, 0);
 }

@@ -86,3 +86,30 @@ fn interview_screens_at_100x30() {
 fn interview_screens_at_60x20() {
     screens((60, 20), "60x20");
 }
+
+#[test]
+fn a_dashboard_drill_shows_its_recorded_charts_above_the_question() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let (catalog, problems) = Catalog::load(&root);
+    assert!(problems.is_empty(), "shipped content: {problems:?}");
+    let mut app = App::new(
+        catalog,
+        Progress::default(),
+        Theme::plain(),
+        (120, 40),
+        start_time(),
+    );
+    assert!(app.navigator.select_id("drill-explain-checkout-incident"));
+    send(&mut app, [key(KeyCode::Enter), ch('I')]);
+    let text = format!("{:?}", render(&app).backend());
+    assert!(text.contains("Recorded dashboard"), "{text}");
+    assert!(text.contains("p95 latency by service"), "{text}");
+    // Scrolled past the charts, the question shows.
+    send(&mut app, [key(KeyCode::End)]);
+    let text = format!("{:?}", render(&app).backend());
+    assert!(text.contains("Walk me through it"), "{text}");
+    assert!(
+        !text.contains("pool_exhaustion"),
+        "the answer is not given away"
+    );
+}

@@ -585,6 +585,11 @@ impl App {
         let areas = self.areas();
         if areas.in_navigator(mouse.column, mouse.row) {
             self.navigator.scroll(delta.signum());
+        } else if self.interview_shown() {
+            let action = if delta > 0 { Action::Down } else { Action::Up };
+            for _ in 0..delta.unsigned_abs() {
+                self.on_interview_action(action);
+            }
         } else if let Some(doc) = &mut self.reader {
             doc.scroll_by(delta, areas.reader_height());
             if !doc.builtin {

@@ -308,7 +308,7 @@ impl InterviewPane {
 
     /// On a tick: say once when the current question runs over its time.
     pub fn on_tick(&mut self, now: DateTime<Utc>) -> Option<Reply> {
-        let iv = self.session.as_mut()?;
+        let iv = self.session.as_mut().filter(|_| self.shown)?;
         if iv.stage != Stage::Asking || iv.warned_over || !iv.clock(now).1 {
             return None;
         }
