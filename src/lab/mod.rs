@@ -6,6 +6,7 @@ pub mod config;
 pub mod content;
 pub mod faults;
 pub mod grading;
+pub mod interview;
 pub mod paths;
 pub mod progress;
 pub mod query;

@@ -29,18 +29,21 @@ pub enum Context {
     Challenge,
     /// Typing an answer.
     AnswerForm,
+    /// The interview: a drill's question, its feedback, the summary.
+    Interview,
     Confirm,
     Help,
 }
 
 impl Context {
     /// In the order the help lists them.
-    pub const ALL: [Context; 17] = [
+    pub const ALL: [Context; 18] = [
         Context::Global,
         Context::Navigator,
         Context::Reader,
         Context::Challenge,
         Context::AnswerForm,
+        Context::Interview,
         Context::Query,
         Context::QueryEditor,
         Context::RangePrompt,
@@ -72,6 +75,7 @@ impl Context {
             Self::SilenceForm => "Query pane: writing a silence",
             Self::Challenge => "Challenge runner and lesson exercises",
             Self::AnswerForm => "Writing an answer",
+            Self::Interview => "Interview",
             Self::Confirm => "Questions",
             Self::Help => "This help",
         }
@@ -166,6 +170,8 @@ pub enum Action {
     ShowSolution,
     SaveAnswer,
     TakeQuery,
+    StartInterview,
+    NextQuestion,
     Yes,
     No,
 }
@@ -283,6 +289,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Navigator, &[key(KeyCode::Enter), ch('l'), key(KeyCode::Right)], A::Open, "open the selected item", "open"),
     bind(C::Navigator, &[ch('/')], A::StartFilter, "filter the list by title, id or tag", "filter"),
     bind(C::Navigator, &[key(KeyCode::Esc)], A::ClearFilter, "clear the filter", ""),
+    bind(C::Navigator, &[ch('I')], A::StartInterview, "an interview: 3 random drills among those the list shows", ""),
     bind(C::Reader, &[ch('j'), key(KeyCode::Down)], A::Down, "scroll down", ""),
     bind(C::Reader, &[ch('k'), key(KeyCode::Up)], A::Up, "scroll up", ""),
     bind(C::Reader, &[key(KeyCode::PageDown), ch(' ')], A::PageDown, "page down", ""),
@@ -297,6 +304,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Reader, &[ch('S')], A::StartChallenge, "start this challenge: inject its faults and start the clock (asks first)", ""),
     bind(C::Reader, &[ch('A')], A::AnswerExercises, "answer this lesson's exercises, graded as you go", ""),
     bind(C::Reader, &[ch('R')], A::ShowRunner, "back to the running challenge or the exercises", ""),
+    bind(C::Reader, &[ch('I')], A::StartInterview, "an interview on this drill, graded by its rubric", ""),
     bind(C::Reader, &[key(KeyCode::Esc), ch('h'), key(KeyCode::Left)], A::Back, "back to the list", "back"),
     bind(C::Challenge, &[ch('j'), key(KeyCode::Down)], A::Down, "next question", ""),
     bind(C::Challenge, &[ch('k'), key(KeyCode::Up)], A::Up, "previous question", ""),
@@ -317,6 +325,15 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::AnswerForm, &[key(KeyCode::Up)], A::Up, "previous option (in text: the line above)", ""),
     bind(C::AnswerForm, &[ctrl('y')], A::TakeQuery, "take the Query pane's query of the same language", "take query"),
     bind(C::AnswerForm, &[key(KeyCode::Esc)], A::CancelEdit, "close the form, keep the saved answer", "cancel"),
+    bind(C::Interview, &[ch('j'), key(KeyCode::Down)], A::Down, "scroll down", ""),
+    bind(C::Interview, &[ch('k'), key(KeyCode::Up)], A::Up, "scroll up", ""),
+    bind(C::Interview, &[key(KeyCode::PageDown), ch(' ')], A::PageDown, "page down", ""),
+    bind(C::Interview, &[key(KeyCode::PageUp), ch('b')], A::PageUp, "page up", ""),
+    bind(C::Interview, &[ch('g'), key(KeyCode::Home)], A::Top, "go to the top", ""),
+    bind(C::Interview, &[ch('G'), key(KeyCode::End)], A::Bottom, "go to the end", ""),
+    bind(C::Interview, &[key(KeyCode::Enter), ch('i')], A::Open, "answer; after the feedback, next; on the summary, close", "answer"),
+    bind(C::Interview, &[ch('n')], A::NextQuestion, "the next question (after the feedback)", "next"),
+    bind(C::Interview, &[key(KeyCode::Esc)], A::Abandon, "end it, keeping graded answers (asks if one is unsent)", "end"),
     bind(C::Query, &[ch('i')], A::EditQuery, "edit the query", "edit"),
     bind(C::Query, &[key(KeyCode::Enter)], A::Open, "edit the query; on a log line, trace or span: expand, open, details; in the explain tree, run the node", ""),
     bind(C::Query, &[ch('r')], A::Rerun, "run the query again", "rerun"),
@@ -502,6 +519,7 @@ mod tests {
                     | C::Query
                     | C::Alerts
                     | C::Challenge
+                    | C::Interview
             )
         }) {
             for k in b.keys {

@@ -251,7 +251,7 @@ impl Executor<'_> {
                 answer,
                 tx,
             ),
-            Cmd::Quit => {}
+            Cmd::EndInterview | Cmd::Quit => {}
         }
     }
 }

@@ -16,12 +16,10 @@ use color_eyre::eyre::Result;
 mod dashboard;
 
 use crate::lab::content::{Catalog, Drill};
-use crate::lab::grading::{self, Verdict};
+use crate::lab::grading::Verdict;
+use crate::lab::interview::{self, Answered, Choice, minutes_seconds};
 use crate::lab::paths::Paths;
 use crate::lab::progress;
-
-/// Points a drill answer is graded out of; the score shown is a percentage of it.
-const POINTS: u32 = 100;
 
 /// `labtui interview [ID...] [--tag T] [--level N] [--count N]`
 #[derive(Debug, Args)]
@@ -45,17 +43,19 @@ pub struct InterviewArgs {
     pub seed: Option<u64>,
 }
 
-/// One asked drill and how it went.
-struct Asked<'a> {
-    drill: &'a Drill,
-    verdict: Verdict,
-    took: Duration,
-    limit: Duration,
-}
-
 /// Run an interview on stdin and stdout; exit 1 when no drill fits the choice.
 pub fn run(catalog: &Catalog, args: &InterviewArgs) -> Result<ExitCode> {
-    let drills = match choose(catalog, args) {
+    let seed = args
+        .seed
+        .unwrap_or_else(|| interview::seed_at(chrono::Utc::now()));
+    let choice = Choice {
+        ids: args.ids.clone(),
+        tag: args.tag.clone(),
+        level: args.level,
+        count: args.count,
+        seed,
+    };
+    let drills = match interview::choose(&catalog.drills, &choice) {
         Ok(d) => d,
         Err(message) => {
             eprintln!("labtui: {message}");
@@ -67,7 +67,7 @@ pub fn run(catalog: &Catalog, args: &InterviewArgs) -> Result<ExitCode> {
     let mut out = io::stdout().lock();
     let mut asked = Vec::with_capacity(drills.len());
     for (i, drill) in drills.iter().enumerate() {
-        let limit = Duration::from_secs(u64::from(args.minutes.unwrap_or(drill.minutes)) * 60);
+        let limit = interview::limit(drill, args.minutes);
         writeln!(
             out,
             "\n── Question {} of {}: {} ──",
@@ -95,12 +95,14 @@ pub fn run(catalog: &Catalog, args: &InterviewArgs) -> Result<ExitCode> {
         let began = Instant::now();
         let answer = read_answer(&mut input)?;
         let took = began.elapsed();
-        let verdict = grading::grade_text(&drill.rubric, drill.pass, POINTS, &answer);
+        let verdict = interview::grade(drill, &answer);
         for line in feedback(drill, &verdict, took, limit) {
             writeln!(out, "{line}")?;
         }
-        asked.push(Asked {
-            drill,
+        asked.push(Answered {
+            id: drill.id.clone(),
+            title: drill.title.clone(),
+            answer,
             verdict,
             took,
             limit,
@@ -111,53 +113,6 @@ pub fn run(catalog: &Catalog, args: &InterviewArgs) -> Result<ExitCode> {
     }
     record(&asked)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The drills to ask: the ids given, else the ones matching tag and level in seeded order.
-fn choose<'a>(catalog: &'a Catalog, args: &InterviewArgs) -> Result<Vec<&'a Drill>, String> {
-    if !args.ids.is_empty() {
-        return args
-            .ids
-            .iter()
-            .map(|id| {
-                catalog.drills.iter().find(|d| &d.id == id).ok_or_else(|| {
-                    let known: Vec<&str> = catalog.drills.iter().map(|d| d.id.as_str()).collect();
-                    format!("no drill {id:?}; the drills are: {}", known.join(", "))
-                })
-            })
-            .collect();
-    }
-    let mut fitting: Vec<&Drill> = catalog
-        .drills
-        .iter()
-        .filter(|d| args.tag.as_ref().is_none_or(|t| d.tags.contains(t)))
-        .filter(|d| args.level.is_none_or(|l| d.level == l))
-        .collect();
-    if fitting.is_empty() {
-        return Err(
-            "no drill has that tag and level; `labtui drills` lists them with their tags".into(),
-        );
-    }
-    let seed = args.seed.unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(1, |d| d.as_nanos() as u64)
-    });
-    shuffle(&mut fitting, seed);
-    fitting.truncate(args.count.max(1));
-    Ok(fitting)
-}
-
-/// Fisher–Yates with a xorshift generator: a seed always gives the same order.
-fn shuffle<T>(items: &mut [T], seed: u64) {
-    let mut state = seed | 1;
-    for i in (1..items.len()).rev() {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        let j = (state % (i as u64 + 1)) as usize;
-        items.swap(i, j);
-    }
 }
 
 /// Lines up to one holding only `.`, or to the end of input.
@@ -173,14 +128,10 @@ fn read_answer(input: &mut impl BufRead) -> io::Result<String> {
     }
 }
 
-fn minutes_seconds(d: Duration) -> String {
-    format!("{}m {:02}s", d.as_secs() / 60, d.as_secs() % 60)
-}
-
 /// What the interviewer says back: the score, the concepts covered and missed, the
 /// example answer and the points worth discussing.
 fn feedback(drill: &Drill, verdict: &Verdict, took: Duration, limit: Duration) -> Vec<String> {
-    let share = verdict.earned / verdict.max.max(1.0) * 100.0;
+    let share = interview::share(verdict);
     let mark = if verdict.correct { "pass" } else { "not yet" };
     let mut lines = vec![format!(
         "\nScore: {share:.0}% ({mark}; the pass mark is {:.0}%) · answered in {}{}",
@@ -208,39 +159,30 @@ fn feedback(drill: &Drill, verdict: &Verdict, took: Duration, limit: Duration) -
     lines
 }
 
-fn summary(asked: &[Asked<'_>]) -> Vec<String> {
+fn summary(asked: &[Answered]) -> Vec<String> {
     let mut lines = vec!["\n── Summary ──".to_string()];
     for a in asked {
         lines.push(format!(
             "{:>4.0}%  {}  {}{}",
-            a.verdict.earned / a.verdict.max.max(1.0) * 100.0,
-            if a.verdict.correct {
-                "pass   "
-            } else {
-                "not yet"
-            },
-            a.drill.title,
-            if a.took > a.limit { " (over time)" } else { "" }
+            a.score(),
+            if a.passed() { "pass   " } else { "not yet" },
+            a.title,
+            if a.over_time() { " (over time)" } else { "" }
         ));
     }
-    let passed = asked.iter().filter(|a| a.verdict.correct).count();
-    lines.push(format!("{passed} of {} passed", asked.len()));
+    let sums = interview::summarize(asked);
+    lines.push(format!("{} of {} passed", sums.passed, sums.asked));
     lines
 }
 
 /// Each drill's attempt and score (a percentage) in progress; a pass completes it.
-fn record(asked: &[Asked<'_>]) -> Result<()> {
+fn record(asked: &[Answered]) -> Result<()> {
     let paths = Paths::resolve()?;
     let file = paths.progress_file();
     let mut progress = progress::load(&file)?.progress;
     let now = chrono::Utc::now();
     for a in asked {
-        let share = a.verdict.earned / a.verdict.max.max(1.0) * 100.0;
-        progress.record_attempt(&a.drill.id, share, now);
-        progress.add_time(&a.drill.id, a.took.as_secs());
-        if a.verdict.correct {
-            progress.complete(&a.drill.id, now);
-        }
+        interview::record(&mut progress, a, now);
     }
     progress::save(&file, &progress)?;
     Ok(())
@@ -256,20 +198,5 @@ mod tests {
         assert_eq!(read_answer(&mut input).unwrap(), "first line\nsecond .\n");
         assert_eq!(read_answer(&mut input).unwrap(), "next answer\n");
         assert_eq!(read_answer(&mut input).unwrap(), "");
-    }
-
-    #[test]
-    fn the_same_seed_gives_the_same_order_and_every_item_stays() {
-        let mut a: Vec<u32> = (0..10).collect();
-        let mut b = a.clone();
-        shuffle(&mut a, 42);
-        shuffle(&mut b, 42);
-        assert_eq!(a, b);
-        let mut sorted = a.clone();
-        sorted.sort_unstable();
-        assert_eq!(sorted, (0..10).collect::<Vec<_>>());
-        let mut c: Vec<u32> = (0..10).collect();
-        shuffle(&mut c, 7);
-        assert_ne!(a, c, "another seed, another order");
     }
 }

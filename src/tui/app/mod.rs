@@ -17,6 +17,7 @@ use crate::lab::progress::Progress;
 use crate::lab::query::history::History;
 
 mod challenge;
+mod interview;
 mod msg;
 mod query;
 
@@ -28,6 +29,7 @@ use super::navigator::{NavOutcome, Navigator};
 use super::panes::Reply;
 use super::panes::challenge::ChallengePane;
 use super::panes::faults::FaultsPane;
+use super::panes::interview::InterviewPane;
 use super::panes::query::QueryPane;
 use super::panes::query::update::unix_seconds;
 use super::panes::stack::StackPane;
@@ -74,6 +76,8 @@ pub struct App {
     pub query: QueryPane,
     /// The challenge runner and lesson exercises (drawn in the reader's place).
     pub challenge: ChallengePane,
+    /// The interview mode (drawn in the reader's place, before the runner).
+    pub interview: InterviewPane,
     pub focus: Focus,
     pub right: RightPane,
     pub help: Option<u16>,
@@ -120,6 +124,7 @@ impl App {
             faults: FaultsPane::default(),
             query: QueryPane::new(History::default()),
             challenge: ChallengePane::default(),
+            interview: InterviewPane::default(),
             focus: Focus::Navigator,
             right: RightPane::Reader,
             help: None,
@@ -167,7 +172,7 @@ impl App {
     /// The layout for a screen of this size: a lesson shares it with the Query pane while
     /// both are open and the list is not focused.
     pub fn areas_for(&self, width: u16, height: u16) -> Areas {
-        let left = self.reader.is_some() || self.runner_shown();
+        let left = self.reader.is_some() || self.runner_shown() || self.interview_shown();
         if self.right == RightPane::Query && left && self.focus != Focus::Navigator {
             Areas::split(width, height)
         } else {
@@ -203,7 +208,9 @@ impl App {
         if let Some(typing) = self.query_typing() {
             return vec![typing];
         }
-        let runner = self.challenge_context();
+        let runner = self
+            .interview_context()
+            .or_else(|| self.challenge_context());
         if runner == Some(Context::AnswerForm) {
             return vec![Context::AnswerForm];
         }
@@ -217,8 +224,7 @@ impl App {
         }
         let pane = match self.focus {
             Focus::Navigator => Context::Navigator,
-            Focus::Reader if runner.is_some() => Context::Challenge,
-            Focus::Reader => Context::Reader,
+            Focus::Reader => runner.unwrap_or(Context::Reader),
             Focus::Stack if self.stack.logs.is_some() => Context::Logs,
             Focus::Stack => Context::Stack,
             Focus::Faults => Context::Faults,
@@ -391,6 +397,9 @@ impl App {
         }
         if contexts == [Context::AnswerForm] {
             let action = keymap::lookup(Context::AnswerForm, &key);
+            if self.interview_context().is_some() {
+                return self.on_interview_typing(key, action);
+            }
             return self.on_answer_key(key, action);
         }
         if let [typing @ (Context::QueryEditor | Context::RangePrompt | Context::SilenceForm)] =
@@ -423,15 +432,22 @@ impl App {
                 Some(Vec::new())
             }
             Context::Global => Some(self.on_global(action)),
+            Context::Navigator if action == Action::StartInterview => {
+                Some(self.interview_from_list())
+            }
             Context::Navigator => match self.navigator.handle(action) {
                 NavOutcome::Ignored => None,
                 NavOutcome::Handled => Some(Vec::new()),
                 NavOutcome::Open(id) => Some(self.open(&id, true)),
             },
+            Context::Reader if action == Action::StartInterview => {
+                Some(self.interview_from_reader())
+            }
             Context::Reader => self
                 .on_reader_challenge(action)
                 .or_else(|| self.on_reader(action)),
             Context::Challenge => self.on_challenge_action(action),
+            Context::Interview => self.on_interview_action(action),
             Context::Stack | Context::Logs => {
                 let log_height = self.areas().reader_height().saturating_sub(2);
                 let reply = self.stack.on_action(context, action, log_height)?;
@@ -452,6 +468,9 @@ impl App {
                     self.stack.confirmed(cmd);
                     self.faults.confirmed(cmd);
                     self.challenge_confirmed(cmd);
+                    if let Some(reply) = self.interview.confirmed(cmd) {
+                        self.apply(reply);
+                    }
                     if matches!(
                         cmd,
                         Cmd::AbandonChallenge {
@@ -489,7 +508,11 @@ impl App {
                     (Focus::Reader, RightPane::Query) => Focus::Query,
                     (Focus::Navigator, RightPane::Stack) => Focus::Stack,
                     (Focus::Navigator, RightPane::Faults) => Focus::Faults,
-                    (Focus::Navigator, RightPane::Reader) if self.reader.is_some() => Focus::Reader,
+                    (Focus::Navigator, RightPane::Reader)
+                        if self.reader.is_some() || self.interview_shown() =>
+                    {
+                        Focus::Reader
+                    }
                     _ => Focus::Navigator,
                 }
             }
@@ -562,6 +585,11 @@ impl App {
         let areas = self.areas();
         if areas.in_navigator(mouse.column, mouse.row) {
             self.navigator.scroll(delta.signum());
+        } else if self.interview_shown() {
+            let action = if delta > 0 { Action::Down } else { Action::Up };
+            for _ in 0..delta.unsigned_abs() {
+                self.on_interview_action(action);
+            }
         } else if let Some(doc) = &mut self.reader {
             doc.scroll_by(delta, areas.reader_height());
             if !doc.builtin {
@@ -578,6 +606,7 @@ impl App {
         if self.idle_for < IDLE_AFTER
             && let Some(doc) = &self.reader
             && !doc.builtin
+            && !self.interview_shown()
         {
             // Ticks are sub-second; carry the remainder so no time is lost or invented.
             self.time_carry += elapsed;
@@ -594,6 +623,9 @@ impl App {
         let visible = self.right == RightPane::Query;
         cmds.extend(self.query.on_tick(elapsed, visible, unix_seconds(now)));
         cmds.extend(self.challenge_tick(elapsed));
+        if let Some(reply) = self.interview.on_tick(now) {
+            cmds.extend(self.apply(reply));
+        }
         if self.unsaved && self.since_save >= AUTOSAVE_EVERY {
             cmds.extend(self.save());
         }
@@ -628,6 +660,8 @@ impl App {
         if self.challenge.shown {
             self.challenge.front = super::panes::challenge::Front::Run;
         }
+        // An interview under way is set aside; `I` shows it again.
+        self.interview.shown = false;
         self.progress.open(id, self.now);
         self.save()
     }
@@ -636,6 +670,7 @@ impl App {
         let areas = self.areas();
         self.query
             .set_width(super::panes::query::view::results_width(areas.query_pane()));
+        self.interview_relayout();
         if let Some(doc) = &mut self.reader {
             if doc.width() != areas.reader_width() {
                 doc.layout(areas.reader_width(), &self.theme.markdown);

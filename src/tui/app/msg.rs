@@ -266,6 +266,8 @@ pub enum Cmd {
         points: u32,
         answer: String,
     },
+    /// End the interview (after a yes): nothing for the runtime to do.
+    EndInterview,
     Quit,
 }
 

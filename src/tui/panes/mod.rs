@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod challenge;
 pub mod faults;
+pub mod interview;
 pub mod query;
 pub mod stack;
 

@@ -17,7 +17,7 @@ use super::app::{App, Focus, RightPane};
 use super::keymap::{self, Context};
 use super::layout::{MIN_HEIGHT, MIN_WIDTH};
 use super::navigator::TABS;
-use super::panes::{challenge, faults, query, stack};
+use super::panes::{challenge, faults, interview, query, stack};
 use super::widgets::render_dashboard;
 
 /// ```text
@@ -192,6 +192,10 @@ fn tab_label(kind: ItemKind) -> &'static str {
 }
 
 fn draw_reader(app: &App, frame: &mut Frame, area: Rect) {
+    if app.interview_shown() {
+        interview::view::draw(app, frame, area);
+        return;
+    }
     if app.runner_shown() {
         challenge::view::draw(app, frame, area);
         return;
