@@ -76,7 +76,7 @@ fn draw_run(app: &App, frame: &mut Frame, area: Rect, run: &Run, focused: bool) 
     frame.render_widget(block, area);
     let inner = pad(inner);
 
-    let mut head = vec![summary_line(app, run)];
+    let mut head = summary_lines(app, run);
     head.push(Line::from(""));
     let details = match (run.phase, run.show) {
         (_, Show::Briefing) => briefing_lines(app, run, inner.width),
@@ -88,10 +88,11 @@ fn draw_run(app: &App, frame: &mut Frame, area: Rect, run: &Run, focused: bool) 
     });
 }
 
-fn summary_line(app: &App, run: &Run) -> Line<'static> {
+/// The attempt, its state, faults and hints; once graded, a second line with the score.
+fn summary_lines(app: &App, run: &Run) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let Some(s) = &run.session else {
-        return Line::styled("injecting the faults…", theme.muted);
+        return vec![Line::styled("injecting the faults…", theme.muted)];
     };
     let faults = if s.faults.is_empty() {
         "no faults".to_string()
@@ -116,21 +117,29 @@ fn summary_line(app: &App, run: &Run) -> Line<'static> {
     if s.hint_cost() > 0 {
         text.push_str(&format!(" (−{})", s.hint_cost()));
     }
+    let mut lines = vec![Line::styled(text, theme.muted)];
     if let Some(score) = &s.score {
-        text.push_str(&format!(
-            " · {} earned − {} hints = {} · took {}",
-            trim_points(score.earned),
-            trim_points(score.hint_cost),
-            trim_points(score.total),
-            clock(std::time::Duration::from_secs(score.elapsed_secs))
+        lines.push(Line::styled(
+            format!(
+                "score: {} earned − {} for hints = {} of {} · took {}",
+                trim_points(score.earned),
+                trim_points(score.hint_cost),
+                trim_points(score.total),
+                trim_points(score.max),
+                clock(std::time::Duration::from_secs(score.elapsed_secs))
+            ),
+            theme.title,
         ));
     } else if s.state != SessionState::Running {
-        text.push_str(&format!(
-            " · took {}",
-            clock(std::time::Duration::from_secs(s.elapsed_secs(app.now)))
+        lines.push(Line::styled(
+            format!(
+                "took {}",
+                clock(std::time::Duration::from_secs(s.elapsed_secs(app.now)))
+            ),
+            theme.muted,
         ));
     }
-    Line::styled(text, theme.muted)
+    lines
 }
 
 /// The list of questions, a rule, the details (scrolled) and the open form.
