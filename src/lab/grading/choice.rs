@@ -13,6 +13,10 @@ use super::{Verdict, shown};
 /// Picks read from one answer at most; more is not an answer but a list of everything.
 const MAX_PICKS: usize = 64;
 
+/// Longer than [`MAX_PICKS`] options could ever be: refused before it is read, so a pasted
+/// megabyte costs nothing.
+const MAX_CHOICE_BYTES: usize = 16 * 1024;
+
 /// `text` lower-cased without whitespace: `Payments`, ` payments ` and `pay ments` all
 /// read `payments`. Two options must differ in this form (`labtui check` says so).
 pub fn loose(text: &str) -> String {
@@ -63,6 +67,16 @@ pub fn grade_choice(
         return Verdict::wrong(max, broken_question());
     }
     let text = answer.trim();
+    if text.len() > MAX_CHOICE_BYTES {
+        return Verdict::wrong(
+            max,
+            format!(
+                "this answer is too long ({} KiB) to be a choice: name one of the options by                  its text or its number (1 to {})",
+                text.len() / 1024,
+                options.len()
+            ),
+        );
+    }
     if squash(text).is_empty() {
         return Verdict::wrong(
             max,
