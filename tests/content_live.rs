@@ -180,7 +180,12 @@ async fn every_shipped_promql_block_and_reference_returns_data_from_the_lab() {
     let lab = ShopLab::new(&[prometheus, alertmanager], launch);
     let plan = lab.plan();
     let (report, _) = lab.up(&plan).await;
-    for name in ["prometheus", "alertmanager", "shop-storefront", "shop-traffic"] {
+    for name in [
+        "prometheus",
+        "alertmanager",
+        "shop-storefront",
+        "shop-traffic",
+    ] {
         assert!(
             report
                 .outcomes
