@@ -1,9 +1,9 @@
-//! The shipped content's PromQL runs against a real lab: one native lab (Prometheus from
-//! the system packages scraping the shop under traffic) answers every runnable PromQL block
-//! of every lesson (body, exercise prompts, solutions and hints) and every PromQL reference
-//! of every exercise and challenge question, with data. A block flagged `empty` (see
-//! docs/CONTENT.md) only has to run. Failures are listed together, each with its file and
-//! where in it, after polling with a deadline so that rates and rules have data.
+//! The shipped content's PromQL runs against a real lab: one native lab (Prometheus and
+//! Alertmanager from the system packages, the shop under traffic) answers every runnable
+//! PromQL block of every lesson (body, exercise prompts, solutions and hints) and every
+//! PromQL reference of every exercise and challenge question, with data. A block flagged
+//! `empty` (see docs/CONTENT.md) only has to run. Failures are listed together, each with
+//! its file and where in it, after polling with a deadline so that rates and rules have data.
 
 mod shop_support;
 #[path = "support/tools.rs"]
@@ -171,12 +171,21 @@ async fn every_shipped_promql_block_and_reference_returns_data_from_the_lab() {
     let Some(prometheus) = installed(&["prometheus"]) else {
         return;
     };
+    // The alerting lesson reads Alertmanager's own metrics (alerts, silences, notifications).
+    let Some(alertmanager) = installed(&["alertmanager", "prometheus-alertmanager"]) else {
+        return;
+    };
     let mut launch = shop_launch();
     launch.traffic_rps = Some(15.0);
-    let lab = ShopLab::new(&[prometheus], launch);
+    let lab = ShopLab::new(&[prometheus, alertmanager], launch);
     let plan = lab.plan();
     let (report, _) = lab.up(&plan).await;
-    for name in ["prometheus", "shop-storefront", "shop-traffic"] {
+    for name in [
+        "prometheus",
+        "alertmanager",
+        "shop-storefront",
+        "shop-traffic",
+    ] {
         assert!(
             report
                 .outcomes

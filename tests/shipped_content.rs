@@ -14,7 +14,7 @@ fn shipped_content_has_no_problems() {
         "content problems:\n{}",
         listed.join("\n")
     );
-    assert!(report.lessons >= 7 && report.challenges >= 2 && report.drills >= 5);
+    assert!(report.lessons >= 11 && report.challenges >= 2 && report.drills >= 5);
     assert!(report.queries_checked > 0);
 }
 
@@ -29,7 +29,7 @@ fn every_shipped_item_loads_and_lessons_come_in_file_order() {
         .map(|e| e.id)
         .collect();
     assert_eq!(
-        lessons[..7],
+        lessons[..11],
         [
             "three-pillars",
             "promql-basics",
@@ -38,6 +38,10 @@ fn every_shipped_item_loads_and_lessons_come_in_file_order() {
             "histograms-percentiles",
             "logql-parsing",
             "tracing-traceql",
+            "correlation",
+            "alerting",
+            "slos-error-budgets",
+            "red-use-dashboards",
         ]
     );
 }
