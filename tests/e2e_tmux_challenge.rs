@@ -6,41 +6,21 @@
 //! keeps both attempts.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[path = "support/lab_cli.rs"]
+mod lab_cli;
 #[path = "support/tmux.rs"]
 mod tmux;
 #[path = "support/tools.rs"]
 mod tools;
 
+use lab_cli::{lab_installed, start_lab};
 use labtui::lab::paths::Paths;
 use labtui::lab::shop::token;
 use labtui::lab::stack::{LabDirs, LabState};
 use tmux::{Tmux, assert_terminal_restored};
-
-fn labtui(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_labtui"))
-        .args(args)
-        .env("LABTUI_HOME", home)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run labtui")
-}
-
-/// Stops the lab even when an assertion fails.
-struct LabGuard<'a>(&'a Path);
-
-impl Drop for LabGuard<'_> {
-    fn drop(&mut self) {
-        let _ = labtui(self.0, &["down"]);
-    }
-}
-
-fn lab_installed() -> bool {
-    tools::installed(&["prometheus"]).is_some()
-        && tools::installed(&["alertmanager", "prometheus-alertmanager"]).is_some()
-}
 
 /// The faults the payments service itself reports as active, by name.
 fn payments_faults(home: &Path) -> Vec<String> {
@@ -97,19 +77,7 @@ fn a_challenge_runs_in_the_console_against_the_real_lab_and_a_killed_console_lea
         return;
     };
     let home = tmux.home.path().to_path_buf();
-    let base = tools::free_port_base(300, 50);
-    let _lab = LabGuard(&home);
-    let up = labtui(
-        &home,
-        &[
-            "up",
-            "--runtime",
-            "native",
-            "--port-base",
-            &base.to_string(),
-        ],
-    );
-    assert!(up.status.success(), "labtui up failed: {up:?}");
+    let (_lab, _) = start_lab(&home);
 
     tmux.wait_until("the lab in the status bar", |s| {
         s.lines().any(|l| l.starts_with(" lab: native"))

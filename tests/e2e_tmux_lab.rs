@@ -2,33 +2,17 @@
 //! Alertmanager beside it, the Stack pane finds them, and a Prometheus killed from outside
 //! shows as down in the status bar.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
+#[path = "support/lab_cli.rs"]
+mod lab_cli;
 #[path = "support/tmux.rs"]
 mod tmux;
 #[path = "support/tools.rs"]
 mod tools;
 
+use lab_cli::{lab_installed, labtui, start_lab};
 use tmux::{Tmux, assert_terminal_restored};
-
-fn labtui(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_labtui"))
-        .args(args)
-        .env("LABTUI_HOME", home)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run labtui")
-}
-
-/// Stops the lab even when an assertion fails.
-struct LabGuard<'a>(&'a Path);
-
-impl Drop for LabGuard<'_> {
-    fn drop(&mut self) {
-        let _ = labtui(self.0, &["down"]);
-    }
-}
 
 /// Posts one firing alert to Alertmanager's v2 API (severity page: a 5 s group wait).
 fn post_alert(alertmanager: &str) {
@@ -47,35 +31,6 @@ fn post_alert(alertmanager: &str) {
             .expect("post the alert");
         assert!(response.status().is_success(), "{response:?}");
     });
-}
-
-/// The native lab's programs are here (else the test returns: CI installs them).
-fn lab_installed() -> bool {
-    tools::installed(&["prometheus"]).is_some()
-        && tools::installed(&["alertmanager", "prometheus-alertmanager"]).is_some()
-}
-
-/// `labtui up` on free ports in `home`; the guard stops the lab even when the test fails.
-fn start_lab(home: &Path) -> (LabGuard<'_>, u16) {
-    let guard = LabGuard(home);
-    let base = tools::free_port_base(300, 50);
-    let up = labtui(
-        home,
-        &[
-            "up",
-            "--runtime",
-            "native",
-            "--port-base",
-            &base.to_string(),
-        ],
-    );
-    assert!(
-        up.status.success(),
-        "labtui up failed:\n{}{}",
-        String::from_utf8_lossy(&up.stdout),
-        String::from_utf8_lossy(&up.stderr)
-    );
-    (guard, base)
 }
 
 #[test]

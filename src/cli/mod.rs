@@ -259,6 +259,7 @@ fn list(cli: &Cli, kind: ItemKind, json: bool) -> Result<ExitCode> {
                     "minutes": e.minutes, "tags": e.tags, "status": p.status,
                     "time_spent_secs": p.time_spent_secs, "attempts": p.attempts,
                     "best_score": p.best_score,
+                    "points": e.points, "hints_used": p.hints_used,
                 })
             })
             .collect();
@@ -275,17 +276,32 @@ fn list(cli: &Cli, kind: ItemKind, json: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let id_width = entries.iter().map(|e| e.id.len()).max().unwrap_or(2).max(2);
+    // Challenges are scored: their best attempt out of their points, and the attempts.
+    let scored = kind == ItemKind::Challenge;
+    let best_header = if scored {
+        format!(" {:>7} {:>4}", "BEST", "TRIES")
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{:<12} {:<id_width$} {:>5} {:>4}  TITLE",
+        "{:<12} {:<id_width$} {:>5} {:>4}{best_header}  TITLE",
         "STATUS", "ID", "LEVEL", "MIN"
     )?;
     for e in &entries {
-        let status = progress.item(&e.id).status;
+        let item = progress.item(&e.id);
+        let best = if scored {
+            let score = item
+                .best_score
+                .map_or("-".to_string(), |b| format!("{}/{}", b.round(), e.points));
+            format!(" {score:>7} {:>5}", item.attempts)
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "{:<12} {:<id_width$} {:>5} {:>4}  {}",
-            status.to_string(),
+            "{:<12} {:<id_width$} {:>5} {:>4}{best}  {}",
+            item.status.to_string(),
             e.id,
             e.level,
             e.minutes,

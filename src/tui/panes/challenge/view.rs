@@ -456,15 +456,32 @@ fn exercise_lines(app: &App, ex: &Exercises) -> Vec<Line<'static>> {
 }
 
 fn draw_form(app: &App, frame: &mut Frame, area: Rect, form: &AnswerForm, item: Option<&Item>) {
-    let theme = &app.theme;
     let kind = item.map_or("", |i| i.expect.kind_name());
+    draw_answer_form(
+        app,
+        frame,
+        area,
+        form,
+        &format!(" Answer: {} ({kind}) ", form.question),
+        "Enter saves · Ctrl-j new line · Esc cancels",
+    );
+}
+
+/// An answer form in its box: `title` on the border, `text_note` under a text answer (what
+/// Enter does there). The interview draws its answers with it too.
+pub fn draw_answer_form(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    form: &AnswerForm,
+    title: &str,
+    text_note: &str,
+) {
+    let theme = &app.theme;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focused)
-        .title(Line::from(Span::styled(
-            format!(" Answer: {} ({kind}) ", form.question),
-            theme.title,
-        )));
+        .title(Line::from(Span::styled(title.to_string(), theme.title)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     match &form.input {
@@ -547,10 +564,7 @@ fn draw_form(app: &App, frame: &mut Frame, area: Rect, form: &AnswerForm, item: 
             let rows = split_last(inner);
             frame.render_widget(text, rows.0);
             frame.render_widget(
-                Paragraph::new(Line::styled(
-                    "Enter saves · Ctrl-j new line · Esc cancels",
-                    theme.muted,
-                )),
+                Paragraph::new(Line::styled(text_note.to_string(), theme.muted)),
                 rows.1,
             );
         }

@@ -15,7 +15,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::lab::content::Drill;
 use crate::lab::interview::{self, Answered, minutes_seconds};
@@ -25,8 +25,8 @@ use super::super::super::app::{App, Focus};
 use super::super::super::markdown;
 use super::super::super::view::{pane_block, wrap_words};
 use super::super::super::widgets::render_dashboard;
-use super::super::challenge::form::{AnswerForm, Input};
 use super::super::challenge::update::clock;
+use super::super::challenge::view::draw_answer_form;
 use super::{Interview, Stage};
 
 /// Rows the answer form takes at most, borders included.
@@ -85,7 +85,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             height: form_height,
             ..inner
         };
-        draw_form(app, frame, form_area, form);
+        draw_answer_form(
+            app,
+            frame,
+            form_area,
+            form,
+            &format!(" Your answer: {} ", form.question),
+            "Enter grades · Ctrl-j new line · Esc keeps a draft",
+        );
     }
 }
 
@@ -370,38 +377,4 @@ fn plain(text: &str, width: usize, first: &str, rest: &str, style: Style) -> Vec
             Line::styled(format!("{prefix}{l}"), style)
         })
         .collect()
-}
-
-fn draw_form(app: &App, frame: &mut Frame, area: Rect, form: &AnswerForm) {
-    let theme = &app.theme;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused)
-        .title(Line::from(Span::styled(
-            format!(" Your answer: {} ", form.question),
-            theme.title,
-        )));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if let Input::Text { area: text } = &form.input {
-        let body = inner.height.saturating_sub(1);
-        frame.render_widget(
-            text,
-            Rect {
-                height: body,
-                ..inner
-            },
-        );
-        frame.render_widget(
-            Paragraph::new(Line::styled(
-                "Enter grades · Ctrl-j new line · Esc keeps a draft",
-                theme.muted,
-            )),
-            Rect {
-                y: inner.y + body,
-                height: inner.height.min(1),
-                ..inner
-            },
-        );
-    }
 }
