@@ -26,6 +26,8 @@ async fn lab_with_prometheus(rps: f64) -> Option<(ShopLab, LabState, String)> {
     let alertmanager = installed(&["alertmanager", "prometheus-alertmanager"])?;
     let mut launch = shop_launch();
     launch.traffic_rps = Some(rps);
+    // The batch job's faults show within a few intervals: keep them short.
+    launch.rollup_interval_s = Some(5);
     let lab = ShopLab::new(&[prometheus, alertmanager], launch);
     let plan = lab.plan();
     lab.up(&plan).await;
@@ -37,6 +39,17 @@ async fn lab_with_prometheus(rps: f64) -> Option<(ShopLab, LabState, String)> {
         let (http, prom) = (http.clone(), prom.clone());
         async move { shows(&http, &prom, every).await.then_some(()) }
     })
+    .await;
+    // The job's staleness is measured from its last success: wait for the first one.
+    let succeeded = "batch_job_last_success_timestamp_seconds{batch_job=\"revenue_rollup\"} > 0";
+    wait_for(
+        "the batch job's first success",
+        Duration::from_secs(60),
+        || {
+            let (http, prom) = (http.clone(), prom.clone());
+            async move { shows(&http, &prom, succeeded).await.then_some(()) }
+        },
+    )
     .await;
     Some((lab, state, prom))
 }
@@ -81,6 +94,7 @@ async fn crash_and_stack_faults_show_and_recover() {
             fault("stack_stop", "alertmanager", &[]),
             fault("stack_pause", "shop-inventory", &[]),
             fault("stack_kill", "shop-fulfillment", &[]),
+            fault("job_stall", "orders", &[("stage", "load")]),
         ],
     )
     .await;

@@ -127,6 +127,8 @@ async fn docker_shop_lab(test: &str, traffic_rps: f64) -> Option<DockerShopLab> 
     let dirs = LabDirs::new(&paths);
     let mut shop = ShopLaunch::new(env!("CARGO_BIN_EXE_labtui"));
     shop.traffic_rps = Some(traffic_rps);
+    // The batch job's faults (in request_path_faults) show within a few intervals.
+    shop.rollup_interval_s = Some(5);
     let rt = match DockerRuntime::connect(dirs.clone(), &name).await {
         Ok(rt) => rt.with_shop(Some(shop)),
         Err(StackError::Docker(e)) if e.is_unavailable() => {

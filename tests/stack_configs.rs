@@ -331,7 +331,7 @@ fn promtool_accepts_the_rendered_config_and_rules() {
             "promtool check config failed:\n{text}"
         );
         assert!(
-            text.contains("SUCCESS: 10 rules found"),
+            text.contains("SUCCESS: 11 rules found"),
             "rules were not loaded through rule_files:\n{text}"
         );
         let out = Command::new(&promtool)
@@ -404,6 +404,7 @@ fn rules_have_the_required_alerts_with_for_severity_and_annotations() {
         "TargetDown",
         "SLOErrorBudgetBurnPage",
         "SLOErrorBudgetBurnTicket",
+        "BatchJobStale",
     ] {
         assert!(
             alerts.contains(&want.to_string()),
@@ -420,6 +421,81 @@ fn rules_have_the_required_alerts_with_for_severity_and_annotations() {
     let text = spec.config_text("rules/alerts.yml").unwrap();
     assert!(text.contains("rate1h > (14.4 * 0.001)") && text.contains("rate5m > (14.4 * 0.001)"));
     assert!(text.contains("rate6h > (6 * 0.001)") && text.contains("rate30m > (6 * 0.001)"));
+    // A stale batch job: three intervals without a success, as the job exports its interval
+    // (labelled `batch_job`, so the target's `job` label is left alone).
+    assert!(text.contains(
+        "time() - batch_job_last_success_timestamp_seconds > 3 * batch_job_interval_seconds"
+    ));
+}
+
+/// promtool's rule unit test: BatchJobStale fires once the last success is older than three
+/// intervals for a minute, and not while the job keeps succeeding.
+#[test]
+fn promtool_unit_tests_the_batch_job_alert() {
+    let Some(promtool) = tool("promtool") else {
+        return;
+    };
+    let spec = StackSpec::builtin().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("alerts.yml"),
+        spec.config_text("rules/alerts.yml").unwrap().as_bytes(),
+    )
+    .unwrap();
+    // The runbook, as the alert renders it for revenue_rollup on orders.
+    let rules: serde_yaml::Value =
+        serde_yaml::from_str(&spec.config_text("rules/alerts.yml").unwrap()).unwrap();
+    let runbook = rules["groups"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["rules"].as_sequence().unwrap())
+        .find(|r| r["alert"] == "BatchJobStale")
+        .and_then(|r| r["annotations"]["runbook"].as_str())
+        .expect("BatchJobStale's runbook")
+        .replace("{{ $labels.batch_job }}", "revenue_rollup")
+        .replace("{{ $labels.service }}", "orders");
+    // Interval 30 s. The stalled job last succeeded at t=60 s and stays there; the healthy
+    // one succeeds every 30 s (its timestamp follows the clock). At 2m the stalled one is
+    // 60 s old (under 3 intervals); from 165 s it is over, so at 5m it has fired.
+    let labels = |job: &str| format!(r#"{{batch_job="{job}", service="orders", job="orders"}}"#);
+    let cases = serde_json::json!({
+        "rule_files": ["alerts.yml"],
+        "evaluation_interval": "15s",
+        "tests": [{
+            "interval": "30s",
+            "input_series": [
+                {"series": format!("batch_job_last_success_timestamp_seconds{}", labels("revenue_rollup")), "values": "0 30 60 60x20"},
+                {"series": format!("batch_job_interval_seconds{}", labels("revenue_rollup")), "values": "30x22"},
+                {"series": format!("batch_job_last_success_timestamp_seconds{}", labels("healthy")), "values": "0+30x22"},
+                {"series": format!("batch_job_interval_seconds{}", labels("healthy")), "values": "30x22"},
+            ],
+            "alert_rule_test": [
+                {"eval_time": "2m", "alertname": "BatchJobStale", "exp_alerts": []},
+                {"eval_time": "5m", "alertname": "BatchJobStale", "exp_alerts": [{
+                    "exp_labels": {"severity": "warning", "batch_job": "revenue_rollup", "service": "orders", "job": "orders"},
+                    "exp_annotations": {
+                        "summary": "revenue_rollup has not succeeded for 4m 0s",
+                        "description": "The batch job revenue_rollup on orders last finished a run successfully 4m 0s ago, more than three times its interval.",
+                        "runbook": runbook,
+                    },
+                }]},
+            ],
+        }],
+    })
+    .to_string();
+    std::fs::write(dir.path().join("tests.yml"), cases).unwrap();
+    let out = Command::new(&promtool)
+        .current_dir(dir.path())
+        .args(["test", "rules", "tests.yml"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "promtool test rules failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -45,6 +45,9 @@ pub struct ServeArgs {
     /// Traffic generator only: the starting rate in requests per second
     #[arg(long)]
     pub rps: Option<f64>,
+    /// orders only: run the revenue rollup batch job every SECS seconds (default 30)
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub rollup_interval: Option<u64>,
 }
 
 /// `labtui traffic ...`
@@ -97,6 +100,7 @@ fn serve_options(args: &ServeArgs) -> Result<ServeOptions, ShopError> {
             loki_url: args.loki_url.clone(),
         },
         traffic_rps: args.rps,
+        rollup_interval: args.rollup_interval.map(std::time::Duration::from_secs),
     })
 }
 
@@ -159,9 +163,14 @@ mod tests {
             otlp_endpoint: None,
             loki_url: None,
             rps: None,
+            rollup_interval: Some(7),
         };
         let opts = serve_options(&args).unwrap();
         assert_eq!(opts.peers[&Service::Payments], "http://127.0.0.1:8082");
+        assert_eq!(
+            opts.rollup_interval,
+            Some(std::time::Duration::from_secs(7))
+        );
         let bad = ServeArgs {
             peers: vec!["payments".into()],
             ..args

@@ -381,6 +381,7 @@ pub fn request_path_faults() -> Vec<labtui::lab::faults::InjectRequest> {
         fault("cardinality_explosion", "storefront", &[]),
         fault("log_flood", "orders", &[("lines_per_second", "400")]),
         fault("broken_propagation", "storefront", &[]),
+        fault("job_partial", "orders", &[("share", "0.5")]),
     ]
 }
 

@@ -405,6 +405,8 @@ mod tests {
             "pool_exhaustion",
             "dependency_down",
             "queue_stall",
+            "job_stall",
+            "job_partial",
             "log_flood",
             "cardinality_explosion",
             "broken_propagation",

@@ -43,6 +43,12 @@ enum Effect {
     Stall {
         rate: f64,
     },
+    JobStall {
+        stage: String,
+    },
+    JobPartial {
+        share: f64,
+    },
     Cardinality,
     Broken,
     Slice {
@@ -174,6 +180,12 @@ impl ActiveFaults {
             },
             "queue_stall" => Effect::Stall {
                 rate: num(p, "rate", 1.0),
+            },
+            "job_stall" => Effect::JobStall {
+                stage: text(p, "stage"),
+            },
+            "job_partial" => Effect::JobPartial {
+                share: num(p, "share", 0.5),
             },
             "cardinality_explosion" => Effect::Cardinality,
             "broken_propagation" => Effect::Broken,
@@ -526,6 +538,25 @@ impl FaultHooks for ActiveFaults {
         self.snapshot().iter().any(|l| {
             l.deadline > now && matches!(l.effect, Effect::Stall { rate } if self.rng.unit() < rate)
         })
+    }
+
+    fn job_stalled(&self, stage: &str) -> bool {
+        let now = Instant::now();
+        self.snapshot().iter().any(|l| {
+            l.deadline > now && matches!(&l.effect, Effect::JobStall { stage: s } if s == stage)
+        })
+    }
+
+    fn job_failing_share(&self) -> f64 {
+        let now = Instant::now();
+        self.snapshot()
+            .iter()
+            .filter(|l| l.deadline > now)
+            .filter_map(|l| match l.effect {
+                Effect::JobPartial { share } => Some(share),
+                _ => None,
+            })
+            .fold(0.0, f64::max)
     }
 
     fn propagate_trace(&self) -> bool {

@@ -2,9 +2,11 @@
 //!
 //! The shared middleware asks [`FaultHooks::on_request`] before a handler runs, the
 //! database wrapper asks [`FaultHooks::on_db`] before each query, the outgoing client asks
-//! [`FaultHooks::on_call`] before each call to a peer, and the fulfillment worker asks
-//! [`FaultHooks::consume_paused`] before taking a message. A fault catalogue implements
-//! the trait; the shop ships [`NoFaults`].
+//! [`FaultHooks::on_call`] before each call to a peer, the fulfillment worker asks
+//! [`FaultHooks::consume_paused`] before taking a message, and the batch job asks
+//! [`FaultHooks::job_stalled`] before it schedules a run and before each stage, and
+//! [`FaultHooks::job_failing_share`] before it loads. A fault catalogue implements the
+//! trait; the shop ships [`NoFaults`].
 
 use std::time::Duration;
 
@@ -65,6 +67,17 @@ pub trait FaultHooks: Send + Sync + 'static {
         false
     }
 
+    /// Whether the batch job must wait before `stage` (`schedule`, `extract`, `transform`,
+    /// `load`): asked again and again while it waits, so clearing the fault releases it.
+    fn job_stalled(&self, _stage: &str) -> bool {
+        false
+    }
+
+    /// The share (0 to 1) of the batch job's load batches that fail in this run.
+    fn job_failing_share(&self) -> f64 {
+        0.0
+    }
+
     /// Whether outgoing calls carry the trace context (false breaks propagation).
     fn propagate_trace(&self) -> bool {
         true
@@ -89,6 +102,8 @@ mod tests {
         assert!(hooks.on_db("INSERT", Some(&facts)).is_none());
         assert!(hooks.on_call("payments", &facts).is_none());
         assert!(!hooks.consume_paused());
+        assert!(!hooks.job_stalled("load"));
+        assert_eq!(hooks.job_failing_share(), 0.0);
         assert!(hooks.propagate_trace());
         let slow = FaultAction {
             delay: Duration::from_millis(5),

@@ -17,6 +17,8 @@ pub struct ShopLaunch {
     pub loki_url: Option<String>,
     /// The traffic generator's starting rate (default [`super::traffic::DEFAULT_RPS`]).
     pub traffic_rps: Option<f64>,
+    /// How often orders runs the revenue rollup, in seconds (default 30).
+    pub rollup_interval_s: Option<u64>,
 }
 
 impl ShopLaunch {
@@ -26,6 +28,7 @@ impl ShopLaunch {
             otlp_endpoint: None,
             loki_url: None,
             traffic_rps: None,
+            rollup_interval_s: None,
         }
     }
 
@@ -122,6 +125,9 @@ pub fn processes(
             } else if let Some(rps) = launch.traffic_rps {
                 command.extend(["--rps".into(), rps.to_string()]);
             }
+            if let (Service::Orders, Some(secs)) = (service, launch.rollup_interval_s) {
+                command.extend(["--rollup-interval".into(), secs.to_string()]);
+            }
             Some(ShopProcess {
                 service,
                 port,
@@ -145,6 +151,7 @@ mod tests {
         let mut launch = ShopLaunch::new("/opt/labtui");
         launch.loki_url = Some("http://127.0.0.1:9".into());
         launch.traffic_rps = Some(7.5);
+        launch.rollup_interval_s = Some(12);
         let lab = LabTelemetry {
             otlp_endpoint: Some("http://127.0.0.1:4318/v1/traces".into()),
             loki_url: Some("http://127.0.0.1:3100".into()),
@@ -162,7 +169,8 @@ mod tests {
             orders.command.join(" "),
             "/opt/labtui shop serve orders --port 8081 --data-dir /data \
              --peer inventory=http://127.0.0.1:8083 --peer payments=http://127.0.0.1:8082 \
-             --otlp-endpoint http://127.0.0.1:4318/v1/traces --loki-url http://127.0.0.1:9"
+             --otlp-endpoint http://127.0.0.1:4318/v1/traces --loki-url http://127.0.0.1:9 \
+             --rollup-interval 12"
         );
         assert_eq!(orders.log, PathBuf::from("/data/lab/logs/shop-orders.log"));
         let traffic = procs

@@ -8,6 +8,9 @@
 //!                    └──► inventory (browse the catalog)
 //! ```
 //!
+//! orders also runs a batch job, the revenue rollup ([`rollup`]): every interval it sums
+//! the new orders per product into a report table in `orders.db`.
+//!
 //! Every service is `labtui shop serve <service>` on 127.0.0.1: axum handlers behind one
 //! middleware ([`http`]) that records RED metrics, a server span and a JSON log line per
 //! request and consults the [`FaultHooks`]. See docs/SHOP.md.
@@ -26,6 +29,7 @@ mod orders;
 mod payments;
 mod queue;
 mod rng;
+pub mod rollup;
 mod serve;
 mod storefront;
 pub mod telemetry;

@@ -84,8 +84,10 @@ async fn create(
             format!("an order has 1 to {MAX_ITEMS} items"),
         ));
     }
-    // 1. Reserve stock for every item (inventory answers the price).
+    // 1. Reserve stock for every item (inventory answers the price, kept with the item
+    // for the revenue rollup).
     let mut amount_cents = 0i64;
+    let mut priced = Vec::with_capacity(req.items.len());
     for item in &req.items {
         let body = json!({"product_id": item.product_id, "quantity": item.quantity});
         match o
@@ -100,7 +102,15 @@ async fn create(
             )
             .await
         {
-            Ok(v) => amount_cents += v["price_cents"].as_i64().unwrap_or(0) * item.quantity,
+            Ok(v) => {
+                let price = v["price_cents"].as_i64().unwrap_or(0);
+                amount_cents += price * item.quantity;
+                priced.push(json!({
+                    "product_id": item.product_id,
+                    "quantity": item.quantity,
+                    "price_cents": price,
+                }));
+            }
             Err(e) => return Err(rejected(&o, &cx, e, "rejected")),
         }
     }
@@ -119,7 +129,7 @@ async fn create(
         .await
         .map_err(|e| rejected(&o, &cx, e, "payment_failed"))?;
     // 3. Store the order, 4. enqueue it for fulfillment (carrying the trace context).
-    let items = serde_json::to_string(&req.items).unwrap_or_else(|_| "[]".to_string());
+    let items = Value::Array(priced).to_string();
     let (user, country, trace_id) = (req.user_id.clone(), cx.facts.country.clone(), cx.trace_id());
     let order_id =
         o.db.run(&cx, INSERT, move |c| {

@@ -16,7 +16,7 @@ use super::telemetry::{Level, Telemetry, TelemetryTargets};
 use super::traffic::{self, Generator};
 use super::{
     COMPONENT_PREFIX, Service, ShopError, fault_admin, fulfillment, inventory, orders, payments,
-    storefront, token,
+    rollup, storefront, token,
 };
 
 /// What `labtui shop serve` was asked to run.
@@ -34,6 +34,8 @@ pub struct ServeOptions {
     pub telemetry: TelemetryTargets,
     /// The traffic generator's starting rate (requests per second).
     pub traffic_rps: Option<f64>,
+    /// orders only: how often the revenue rollup runs (default [`rollup::DEFAULT_INTERVAL`]).
+    pub rollup_interval: Option<std::time::Duration>,
 }
 
 /// The JSON log file of a shop process: {data_dir}/lab/logs/shop-<service>.log.
@@ -83,10 +85,12 @@ async fn run(options: ServeOptions) -> Result<Telemetry, ShopError> {
             Arc::clone(&shared),
             Some(storefront::routes(Arc::clone(&shared))),
         ),
-        Service::Orders => http::app(
-            Arc::clone(&shared),
-            Some(orders::routes(Arc::clone(&shared), data_dir)?),
-        ),
+        Service::Orders => {
+            let routes = orders::routes(Arc::clone(&shared), data_dir)?;
+            let every = options.rollup_interval.unwrap_or(rollup::DEFAULT_INTERVAL);
+            rollup::start(Arc::clone(&shared), data_dir, every)?;
+            http::app(Arc::clone(&shared), Some(routes))
+        }
         Service::Payments => http::app(
             Arc::clone(&shared),
             Some(payments::routes(Arc::clone(&shared))),

@@ -7,7 +7,8 @@
 //! `db_query_duration_seconds{service,operation}`, `queue_depth{queue}`,
 //! `queue_oldest_message_age_seconds{queue}`, `orders_total{status}`,
 //! `process_cpu_seconds_total`, `process_resident_memory_bytes`,
-//! `log_lines_dropped_total{reason}`.
+//! `log_lines_dropped_total{reason}`, and the batch job's `batch_job_*` family (labelled
+//! `batch_job`, never `job`: that is Prometheus' target label).
 
 use std::sync::Mutex;
 use std::sync::atomic::AtomicU64;
@@ -96,6 +97,23 @@ struct SessionLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BatchJobLabels {
+    batch_job: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BatchRunLabels {
+    batch_job: String,
+    status: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BatchStageLabels {
+    batch_job: String,
+    stage: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ReasonLabels {
     reason: String,
 }
@@ -106,6 +124,15 @@ pub struct TraceExemplar {
     pub trace_id: String,
 }
 
+/// Batch run durations: a healthy rollup takes milliseconds, a stalled one minutes.
+pub const BATCH_BUCKETS: [f64; 14] = [
+    0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0,
+];
+
+/// The statuses a batch run ends with; each has a series from the start (a zero), so
+/// `increase()` sees the first partial run instead of a series that appears at 1.
+pub const BATCH_STATUSES: [&str; 3] = ["success", "partial", "failed"];
+
 type Histo = HistogramWithExemplars<TraceExemplar>;
 type HistoFamily<L> = Family<L, Histo, fn() -> Histo>;
 
@@ -115,6 +142,71 @@ fn http_histogram() -> Histo {
 
 fn db_histogram() -> Histo {
     HistogramWithExemplars::new(DB_BUCKETS.into_iter())
+}
+
+fn batch_histogram() -> Histo {
+    HistogramWithExemplars::new(BATCH_BUCKETS.into_iter())
+}
+
+/// The batch job's metrics (only the orders service runs a job; the families stay empty
+/// elsewhere).
+struct BatchMetrics {
+    runs: Family<BatchRunLabels, Counter>,
+    duration: HistoFamily<BatchJobLabels>,
+    rows: Family<BatchStageLabels, Counter>,
+    last_success: Family<BatchJobLabels, Gauge<f64, AtomicU64>>,
+    interval: Family<BatchJobLabels, Gauge<f64, AtomicU64>>,
+    in_progress: Family<BatchJobLabels, Gauge>,
+}
+
+impl BatchMetrics {
+    fn register(registry: &mut Registry) -> Self {
+        let m = Self {
+            runs: Family::default(),
+            duration: Family::new_with_constructor(batch_histogram),
+            rows: Family::default(),
+            last_success: Family::default(),
+            interval: Family::default(),
+            in_progress: Family::default(),
+        };
+        registry.register(
+            "batch_job_runs",
+            "Runs of a batch job, by the status they ended with (success, partial, failed)",
+            m.runs.clone(),
+        );
+        registry.register(
+            "batch_job_duration_seconds",
+            "Time one run of a batch job took, in seconds",
+            m.duration.clone(),
+        );
+        registry.register(
+            "batch_job_rows_processed",
+            "Rows a batch job handled, by stage (extract: read, transform: produced, load: written)",
+            m.rows.clone(),
+        );
+        registry.register(
+            "batch_job_last_success_timestamp_seconds",
+            "Unix time at which the batch job last finished a run successfully",
+            m.last_success.clone(),
+        );
+        registry.register(
+            "batch_job_interval_seconds",
+            "How often the batch job is scheduled, in seconds",
+            m.interval.clone(),
+        );
+        registry.register(
+            "batch_job_in_progress",
+            "1 while a run of the batch job is under way",
+            m.in_progress.clone(),
+        );
+        m
+    }
+}
+
+fn batch_job(job: &str) -> BatchJobLabels {
+    BatchJobLabels {
+        batch_job: job.to_string(),
+    }
 }
 
 /// One process's metrics. Cheap to update from any task; rendered on each scrape.
@@ -137,6 +229,7 @@ pub struct Metrics {
     log_lines: Family<LevelLabels, Counter>,
     root_spans: Family<ServiceLabels, Counter>,
     sessions: Family<SessionLabels, Counter>,
+    batch: BatchMetrics,
 }
 
 impl Metrics {
@@ -238,6 +331,7 @@ impl Metrics {
                 version: env!("CARGO_PKG_VERSION").to_string(),
             })
             .set(1);
+        let batch = BatchMetrics::register(&mut registry);
         Self {
             service: service.to_string(),
             registry,
@@ -257,7 +351,67 @@ impl Metrics {
             log_lines,
             root_spans,
             sessions,
+            batch,
         }
+    }
+
+    /// A batch job scheduled every `interval_seconds`: its interval gauge, and a zero run
+    /// count for every status.
+    pub fn batch_job_scheduled(&self, job: &str, interval_seconds: f64) {
+        self.batch
+            .interval
+            .get_or_create(&batch_job(job))
+            .set(interval_seconds);
+        for status in BATCH_STATUSES {
+            let _ = self.batch.runs.get_or_create(&BatchRunLabels {
+                batch_job: job.to_string(),
+                status: status.to_string(),
+            });
+        }
+        self.batch.in_progress.get_or_create(&batch_job(job)).set(0);
+    }
+
+    /// A run of `job` started (true) or ended (false).
+    pub fn batch_in_progress(&self, job: &str, running: bool) {
+        self.batch
+            .in_progress
+            .get_or_create(&batch_job(job))
+            .set(i64::from(running));
+    }
+
+    /// `n` rows handled by `stage` of `job`.
+    pub fn batch_rows(&self, job: &str, stage: &str, n: u64) {
+        self.batch
+            .rows
+            .get_or_create(&BatchStageLabels {
+                batch_job: job.to_string(),
+                stage: stage.to_string(),
+            })
+            .inc_by(n);
+    }
+
+    /// A run of `job` ended with `status` after `seconds`; `trace_id` is its trace.
+    pub fn batch_run(&self, job: &str, status: &str, seconds: f64, trace_id: Option<&str>) {
+        self.batch
+            .runs
+            .get_or_create(&BatchRunLabels {
+                batch_job: job.to_string(),
+                status: status.to_string(),
+            })
+            .inc();
+        self.batch.duration.get_or_create(&batch_job(job)).observe(
+            seconds,
+            exemplar(trace_id),
+            None,
+        );
+    }
+
+    /// `job` last succeeded at `unix_seconds`.
+    pub fn batch_success(&self, job: &str, unix_seconds: f64) {
+        self.batch
+            .last_success
+            .get_or_create(&batch_job(job))
+            .set(unix_seconds);
     }
 
     /// The version the service reports in `shop_build_info` (a release changes it).
@@ -440,6 +594,10 @@ mod tests {
         m.set_queue("fulfillment", 3, 12.5);
         m.order("pending");
         m.log_dropped("push_failed", 4);
+        m.batch_job_scheduled("revenue_rollup", 30.0);
+        m.batch_run("revenue_rollup", "partial", 0.2, None);
+        m.batch_rows("revenue_rollup", "load", 8);
+        m.batch_success("revenue_rollup", 1_700_000_000.5);
         let text = m.render();
         for want in [
             r#"http_requests_total{service="payments",method="POST",route="/charge",status_code="200"} 1"#,
@@ -450,6 +608,13 @@ mod tests {
             r#"queue_oldest_message_age_seconds{queue="fulfillment"} 12.5"#,
             r#"orders_total{status="pending"} 1"#,
             r#"log_lines_dropped_total{reason="push_failed"} 4"#,
+            r#"batch_job_runs_total{batch_job="revenue_rollup",status="success"} 0"#,
+            r#"batch_job_runs_total{batch_job="revenue_rollup",status="partial"} 1"#,
+            r#"batch_job_duration_seconds_bucket{le="0.25",batch_job="revenue_rollup"} 1"#,
+            r#"batch_job_rows_processed_total{batch_job="revenue_rollup",stage="load"} 8"#,
+            r#"batch_job_last_success_timestamp_seconds{batch_job="revenue_rollup"} 1700000000.5"#,
+            r#"batch_job_interval_seconds{batch_job="revenue_rollup"} 30.0"#,
+            r#"batch_job_in_progress{batch_job="revenue_rollup"} 0"#,
             "process_cpu_seconds_total ",
             "process_resident_memory_bytes ",
             "# EOF",
