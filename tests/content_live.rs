@@ -83,7 +83,8 @@ fn promql_reference(expect: &Expectation) -> Option<&str> {
     }
 }
 
-/// Every PromQL query the shipped lessons and challenge questions ask a learner to run.
+/// Every PromQL query the shipped lessons, drills and challenge questions ask a learner to
+/// run.
 fn cases(root: &Path) -> Vec<Case> {
     let (catalog, problems) = Catalog::load(root);
     assert!(problems.is_empty(), "content problems: {problems:#?}");
@@ -119,6 +120,20 @@ fn cases(root: &Path) -> Vec<Case> {
                     may_be_empty: false,
                 });
             }
+        }
+    }
+    for entry in catalog.entries(ItemKind::Drill) {
+        let Some(ItemRef::Drill(drill)) = catalog.find(&entry.id) else {
+            panic!("drill {} listed but not found", entry.id);
+        };
+        // A drill's queries are in its context and its example answer.
+        for (key, markdown) in [
+            ("context", &drill.context),
+            ("example answer", &drill.example_answer),
+        ] {
+            cases.extend(blocks(&drill.source, markdown, |l| {
+                format!("{key}, its line {l}")
+            }));
         }
     }
     for entry in catalog.entries(ItemKind::Challenge) {
