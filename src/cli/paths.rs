@@ -72,7 +72,12 @@ impl Along {
     }
 }
 
-fn list(catalog: &Catalog, progress: &Progress, json: bool, out: &mut impl io::Write) -> Result<()> {
+fn list(
+    catalog: &Catalog,
+    progress: &Progress,
+    json: bool,
+    out: &mut impl io::Write,
+) -> Result<()> {
     let rows: Vec<(&LearningPath, Along)> = catalog
         .paths
         .iter()
@@ -153,7 +158,9 @@ fn show(
         writeln!(out, "{}", serde_json::to_string_pretty(&shown)?)?;
         return Ok(());
     }
-    let level = path.level.map_or(String::new(), |l| format!(" (level {l})"));
+    let level = path
+        .level
+        .map_or(String::new(), |l| format!(" (level {l})"));
     writeln!(out, "{}{level}", path.title)?;
     if let Some(audience) = &path.audience {
         writeln!(out, "For: {audience}")?;
@@ -161,9 +168,9 @@ fn show(
     if !path.description.trim().is_empty() {
         writeln!(out, "{}", path.description.trim())?;
     }
-    let next = along
-        .next
-        .map_or("all done".to_owned(), |i| format!("next: {}", along.entries[i].id));
+    let next = along.next.map_or("all done".to_owned(), |i| {
+        format!("next: {}", along.entries[i].id)
+    });
     writeln!(
         out,
         "{}/{} completed; {next}\n",

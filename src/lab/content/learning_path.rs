@@ -111,7 +111,10 @@ pub struct ParsedPath {
 
 /// Reads one `paths/*.toml` file; problems point at its lines like an item's front matter.
 /// `Ok` may still carry problems of the file alone (a bad id, an empty or repeated item).
-pub fn parse_path_file(file: &Path, text: &str) -> Result<(ParsedPath, Vec<Problem>), Vec<Problem>> {
+pub fn parse_path_file(
+    file: &Path,
+    text: &str,
+) -> Result<(ParsedPath, Vec<Problem>), Vec<Problem>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let whole = FrontMatter {
         toml: text,

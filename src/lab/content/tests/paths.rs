@@ -114,12 +114,15 @@ fn unknown_ids_name_the_file_line_and_a_close_match() {
 
 #[test]
 fn an_item_listed_twice_is_reported_at_the_second_place() {
-    let text = "id = \"first\"\ntitle = \"First\"\nitems = [\"rates\",\n  \"why-rate\",\n  \"rates\"]\n";
+    let text =
+        "id = \"first\"\ntitle = \"First\"\nitems = [\"rates\",\n  \"why-rate\",\n  \"rates\"]\n";
     let dir = tree(&[("paths/01-first.toml", text)]);
     assert_eq!(
         shown(dir.path()),
-        ["paths/01-first.toml:5: field `items[2]`: `rates` is already in this path at line 3; \
-          list each item once"]
+        [
+            "paths/01-first.toml:5: field `items[2]`: `rates` is already in this path at line 3; \
+          list each item once"
+        ]
     );
 }
 
@@ -129,8 +132,10 @@ fn an_empty_path_is_reported() {
     let dir = tree(&[("paths/01-first.toml", text)]);
     assert_eq!(
         shown(dir.path()),
-        ["paths/01-first.toml:4: field `items`: the path is empty: list the ids of its \
-          lessons, challenges and drills in order"]
+        [
+            "paths/01-first.toml:4: field `items`: the path is empty: list the ids of its \
+          lessons, challenges and drills in order"
+        ]
     );
 }
 
@@ -205,6 +210,9 @@ fn bad_ids_levels_titles_keys_and_syntax_point_at_their_lines() {
     ];
     assert_eq!(problems.len(), starts.len(), "{problems:#?}");
     for (problem, start) in problems.iter().zip(starts) {
-        assert!(problem.starts_with(start), "{problem}\nshould start {start}");
+        assert!(
+            problem.starts_with(start),
+            "{problem}\nshould start {start}"
+        );
     }
 }
