@@ -101,13 +101,13 @@ fn paths_list_progress_and_show_one_path_in_order() {
     let table = stdout(&out);
     let lines: Vec<&str> = table.lines().collect();
     assert!(lines[0].starts_with("ID"), "{table}");
-    // The include brings basics' two items in first: 1 of 4 done, first-steps next.
+    // on-call includes basics after its first item: 1 of 4 done, second-steps next.
     assert!(
         lines[1].starts_with("basics") && lines[1].contains(" 1/2  first-steps "),
         "{table}"
     );
     assert!(
-        lines[2].starts_with("on-call") && lines[2].contains(" 1/4  first-steps "),
+        lines[2].starts_with("on-call") && lines[2].contains(" 1/4  second-steps "),
         "{table}"
     );
     assert!(lines[2].ends_with("Ready for on-call"), "{table}");
@@ -117,14 +117,17 @@ fn paths_list_progress_and_show_one_path_in_order() {
     assert_eq!(json[1]["id"], "on-call");
     assert_eq!(json[1]["items"], 4);
     assert_eq!(json[1]["completed"], 1);
-    assert_eq!(json[1]["next"]["id"], "first-steps");
+    assert_eq!(json[1]["next"]["id"], "second-steps");
     assert_eq!(json[1]["audience"], "people about to carry the pager");
 
     let out = labtui(home.path(), &["paths", "on-call"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let shown = stdout(&out);
     assert!(shown.starts_with("Ready for on-call\n"), "{shown}");
-    assert!(shown.contains("1/4 completed; next: first-steps"), "{shown}");
+    assert!(
+        shown.contains("1/4 completed; next: second-steps"),
+        "{shown}"
+    );
     let rows: Vec<Vec<&str>> = shown
         .lines()
         .skip_while(|l| !l.trim_start().starts_with('#'))
@@ -133,9 +136,17 @@ fn paths_list_progress_and_show_one_path_in_order() {
         .collect();
     assert_eq!(
         rows,
-        [["1", "drill"], ["2", "lesson"], ["3", "challenge"], ["4", "lesson"]]
+        [
+            ["1", "lesson"],
+            ["2", "drill"],
+            ["3", "lesson"],
+            ["4", "challenge"]
+        ]
     );
-    assert!(shown.contains("completed       80%  rate-vs-irate"), "{shown}");
+    assert!(
+        shown.contains("completed       80%  rate-vs-irate"),
+        "{shown}"
+    );
     assert!(shown.contains("in progress   15/10  slow-thing"), "{shown}");
 
     let json: serde_json::Value = serde_json::from_str(&stdout(&labtui(
@@ -149,15 +160,19 @@ fn paths_list_progress_and_show_one_path_in_order() {
         .iter()
         .filter_map(|i| i["id"].as_str())
         .collect();
-    assert_eq!(ids, ["rate-vs-irate", "first-steps", "slow-thing", "second-steps"]);
-    assert_eq!(json["items"][2]["kind"], "challenge");
-    assert_eq!(json["items"][2]["status"], "in_progress");
-    assert_eq!(json["items"][2]["best_score"], 15.0);
+    assert_eq!(
+        ids,
+        ["second-steps", "rate-vs-irate", "first-steps", "slow-thing"]
+    );
+    assert_eq!(json["items"][3]["kind"], "challenge");
+    assert_eq!(json["items"][3]["status"], "in_progress");
+    assert_eq!(json["items"][3]["best_score"], 15.0);
 
     let out = labtui(home.path(), &["paths", "on-cal"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("no learning path has the id `on-cal`; the paths are: basics, on-call"),
+        stderr(&out)
+            .contains("no learning path has the id `on-cal`; the paths are: basics, on-call"),
         "{}",
         stderr(&out)
     );
@@ -196,7 +211,7 @@ fn check_reports_path_problems_with_file_and_line() {
     let err = stderr(&out);
     for expected in [
         "paths/01-basics.toml:4: field `items[0]`: no lesson, challenge or drill has the id `first-step`; did you mean `first-steps`?",
-        "paths/02-on-call.toml:5: field `items[0]`: paths include each other in a cycle (basics includes on-call includes basics)",
+        "paths/02-on-call.toml:6: field `items[1]`: paths include each other in a cycle (basics includes on-call includes basics)",
         "paths/03-empty.toml:3: field `items`: the path is empty",
         "3 problems:",
     ] {

@@ -60,6 +60,10 @@ fn shipped_paths_run_beginner_to_expert_and_pca_prep() {
             "every item of `{}` is loaded, none twice",
             path.id
         );
-        assert!(!path.description.trim().is_empty(), "`{}` says what it is", path.id);
+        assert!(
+            !path.description.trim().is_empty(),
+            "`{}` says what it is",
+            path.id
+        );
     }
 }
