@@ -34,8 +34,8 @@ use crate::lab::progress::{self, Progress, Status};
     after_help = "Examples:\n  labtui                         open the console\n  labtui up                      start the lab (then `labtui status`, `labtui down`)\n  labtui doctor                  check that this machine can run the lab\n  labtui query promql up         run a PromQL query against the lab\n  labtui lessons                 list lessons and your progress\n  labtui paths                   learning paths: beginner to expert, PCA prep\n  labtui check                   validate every lesson, challenge and drill\n  labtui progress export p.json  take your progress to another machine"
 )]
 pub struct Cli {
-    /// Folder holding lessons/, challenges/ and drills/ (default: the current folder if it
-    /// has lessons/, else the labtui source checkout)
+    /// Folder holding lessons/, challenges/, drills/ and paths/ (default: the current folder
+    /// if it has lessons/, else the labtui source checkout)
     #[arg(long, env = "LABTUI_CONTENT", global = true, value_name = "DIR")]
     pub content: Option<PathBuf>,
 
