@@ -89,6 +89,137 @@ fn lists_show_progress_as_table_and_json() {
 }
 
 #[test]
+fn paths_list_progress_and_show_one_path_in_order() {
+    let home = tempfile::tempdir().expect("home");
+    std::fs::write(
+        home.path().join("progress.json"),
+        r#"{"schema":1,"items":{"rate-vs-irate":{"status":"completed","best_score":80.0},"slow-thing":{"status":"in_progress","attempts":1,"best_score":15.0}}}"#,
+    )
+    .expect("seed progress");
+    let out = labtui(home.path(), &["paths"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("ID"), "{table}");
+    // on-call includes basics after its first item: 1 of 4 done, second-steps next.
+    assert!(
+        lines[1].starts_with("basics") && lines[1].contains(" 1/2  first-steps "),
+        "{table}"
+    );
+    assert!(
+        lines[2].starts_with("on-call") && lines[2].contains(" 1/4  second-steps "),
+        "{table}"
+    );
+    assert!(lines[2].ends_with("Ready for on-call"), "{table}");
+
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&labtui(home.path(), &["paths", "--json"]))).expect("json");
+    assert_eq!(json[1]["id"], "on-call");
+    assert_eq!(json[1]["items"], 4);
+    assert_eq!(json[1]["completed"], 1);
+    assert_eq!(json[1]["next"]["id"], "second-steps");
+    assert_eq!(json[1]["audience"], "people about to carry the pager");
+
+    let out = labtui(home.path(), &["paths", "on-call"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown = stdout(&out);
+    assert!(shown.starts_with("Ready for on-call\n"), "{shown}");
+    assert!(
+        shown.contains("1/4 completed; next: second-steps"),
+        "{shown}"
+    );
+    let rows: Vec<Vec<&str>> = shown
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with('#'))
+        .skip(1)
+        .map(|l| l.split_whitespace().take(2).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["1", "lesson"],
+            ["2", "drill"],
+            ["3", "lesson"],
+            ["4", "challenge"]
+        ]
+    );
+    assert!(
+        shown.contains("completed       80%  rate-vs-irate"),
+        "{shown}"
+    );
+    assert!(shown.contains("in progress   15/10  slow-thing"), "{shown}");
+
+    let json: serde_json::Value = serde_json::from_str(&stdout(&labtui(
+        home.path(),
+        &["paths", "on-call", "--json"],
+    )))
+    .expect("json");
+    let ids: Vec<&str> = json["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        ["second-steps", "rate-vs-irate", "first-steps", "slow-thing"]
+    );
+    assert_eq!(json["items"][3]["kind"], "challenge");
+    assert_eq!(json["items"][3]["status"], "in_progress");
+    assert_eq!(json["items"][3]["best_score"], 15.0);
+
+    let out = labtui(home.path(), &["paths", "on-cal"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out)
+            .contains("no learning path has the id `on-cal`; the paths are: basics, on-call"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn check_reports_path_problems_with_file_and_line() {
+    let home = tempfile::tempdir().expect("home");
+    let ok = labtui(home.path(), &["check"]);
+    assert!(
+        stdout(&ok).contains("1 drill, 2 paths, "),
+        "{}",
+        stdout(&ok)
+    );
+    let broken = tempfile::tempdir().expect("content");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui"),
+        broken.path(),
+    );
+    // basics now includes on-call, which includes basics; and a typo, and an empty path.
+    std::fs::write(
+        broken.path().join("paths/01-basics.toml"),
+        "id = \"basics\"\ntitle = \"Basics\"\nitems = [\n  \"first-step\",\n  \"path:on-call\",\n]\n",
+    )
+    .expect("write");
+    std::fs::write(
+        broken.path().join("paths/03-empty.toml"),
+        "id = \"empty\"\ntitle = \"Empty\"\nitems = []\n",
+    )
+    .expect("write");
+    let out = labtui(
+        home.path(),
+        &["check", &broken.path().display().to_string()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    for expected in [
+        "paths/01-basics.toml:4: field `items[0]`: no lesson, challenge or drill has the id `first-step`; did you mean `first-steps`?",
+        "paths/02-on-call.toml:6: field `items[1]`: paths include each other in a cycle (basics includes on-call includes basics)",
+        "paths/03-empty.toml:3: field `items`: the path is empty",
+        "3 problems:",
+    ] {
+        assert!(err.contains(expected), "missing {expected}\n{err}");
+    }
+}
+
+#[test]
 fn progress_export_import_and_reset_round_trip() {
     let home = tempfile::tempdir().expect("home");
     std::fs::write(

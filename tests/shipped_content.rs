@@ -45,3 +45,29 @@ fn every_shipped_item_loads_and_lessons_come_in_file_order() {
         ]
     );
 }
+
+#[test]
+fn shipped_paths_run_beginner_to_expert_and_pca_prep() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (catalog, problems) = Catalog::load(root);
+    assert!(problems.is_empty());
+    let ids: Vec<&str> = catalog.paths.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(
+        ids[..5],
+        ["beginner", "intermediate", "advanced", "expert", "pca-prep"]
+    );
+    for path in &catalog.paths {
+        let entries = catalog.path_entries(path);
+        assert_eq!(
+            entries.len(),
+            path.items.len(),
+            "every item of `{}` is loaded, none twice",
+            path.id
+        );
+        assert!(
+            !path.description.trim().is_empty(),
+            "`{}` says what it is",
+            path.id
+        );
+    }
+}

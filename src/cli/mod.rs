@@ -6,6 +6,7 @@
 pub mod challenge;
 pub mod fault;
 pub mod interview;
+pub mod paths;
 pub mod query;
 pub mod shop;
 pub mod stack;
@@ -30,11 +31,11 @@ use crate::lab::progress::{self, Progress, Status};
 #[command(
     name = "labtui",
     version,
-    after_help = "Examples:\n  labtui                         open the console\n  labtui up                      start the lab (then `labtui status`, `labtui down`)\n  labtui doctor                  check that this machine can run the lab\n  labtui query promql up         run a PromQL query against the lab\n  labtui lessons                 list lessons and your progress\n  labtui check                   validate every lesson, challenge and drill\n  labtui progress export p.json  take your progress to another machine"
+    after_help = "Examples:\n  labtui                         open the console\n  labtui up                      start the lab (then `labtui status`, `labtui down`)\n  labtui doctor                  check that this machine can run the lab\n  labtui query promql up         run a PromQL query against the lab\n  labtui lessons                 list lessons and your progress\n  labtui paths                   learning paths: beginner to expert, PCA prep\n  labtui check                   validate every lesson, challenge and drill\n  labtui progress export p.json  take your progress to another machine"
 )]
 pub struct Cli {
-    /// Folder holding lessons/, challenges/ and drills/ (default: the current folder if it
-    /// has lessons/, else the labtui source checkout)
+    /// Folder holding lessons/, challenges/, drills/ and paths/ (default: the current folder
+    /// if it has lessons/, else the labtui source checkout)
     #[arg(long, env = "LABTUI_CONTENT", global = true, value_name = "DIR")]
     pub content: Option<PathBuf>,
 
@@ -58,7 +59,8 @@ pub enum Command {
     /// Check that this machine can run the lab (programs, ports, disk) and that a running
     /// lab is healthy; every problem comes with how to fix it
     Doctor(stack::DoctorArgs),
-    /// Check every lesson, challenge and drill: format, ids, references and that queries parse
+    /// Check every lesson, challenge, drill and learning path: format, ids, references and
+    /// that queries parse
     Check {
         /// Content folder to check (default: the one labtui reads)
         path: Option<PathBuf>,
@@ -81,6 +83,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List learning paths with your progress, or show one path's items in order
+    #[command(
+        after_help = "Examples:\n  labtui paths                   every path: items done and the next one to do\n  labtui paths beginner          the beginner path, item by item\n  labtui paths pca-prep --json"
+    )]
+    Paths(paths::PathsArgs),
     /// Show, reset, export or import your progress
     Progress {
         #[command(subcommand)]
@@ -178,6 +185,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Lessons { json } => list(cli, ItemKind::Lesson, *json),
         Command::Challenges { json } => list(cli, ItemKind::Challenge, *json),
         Command::Drills { json } => list(cli, ItemKind::Drill, *json),
+        Command::Paths(args) => paths::run(&load_catalog(cli), &load_progress()?.1, args),
         Command::Progress { action } => progress_command(cli, action),
         Command::Query { command } => query::run(command),
         Command::Challenge { action } => challenge::run_challenge(&load_catalog(cli), action),
@@ -198,10 +206,11 @@ fn check(root: &Path) -> ExitCode {
         eprintln!("{problem}");
     }
     let summary = format!(
-        "{}, {}, {}, {} checked in {}",
+        "{}, {}, {}, {}, {} checked in {}",
         count(report.lessons, "lesson"),
         count(report.challenges, "challenge"),
         count(report.drills, "drill"),
+        count(report.paths, "path"),
         count(report.queries_checked, "query"),
         root.display()
     );

@@ -5,18 +5,20 @@ use std::path::{Path, PathBuf};
 
 use super::check::Checker;
 use super::dashboard::{self, DashboardError};
+use super::learning_path::{self, LearningPath, PATHS_FOLDER, ParsedPath, parse_path_file};
 use super::model::{Challenge, Drill, ItemKind, Lesson};
 use super::parse::{AnyItem, ParsedFile, parse_file};
 use super::problem::{CheckReport, Problem};
 use super::queries::check_file_queries;
 use super::spans::key_path;
 
-/// All valid lessons, challenges and drills, each list sorted by file name.
+/// All valid lessons, challenges, drills and learning paths, each list sorted by file name.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Catalog {
     pub lessons: Vec<Lesson>,
     pub challenges: Vec<Challenge>,
     pub drills: Vec<Drill>,
+    pub paths: Vec<LearningPath>,
 }
 
 /// What a list row needs to show an item, whatever its kind.
@@ -145,6 +147,21 @@ impl Catalog {
             .or_else(|| self.drills.iter().find(|d| d.id == id).map(ItemRef::Drill))
     }
 
+    /// The learning path with this id.
+    pub fn path(&self, id: &str) -> Option<&LearningPath> {
+        self.paths.iter().find(|p| p.id == id)
+    }
+
+    /// A path's items as list rows, in path order with includes followed, each item once.
+    /// Ids that name no loaded item are skipped (`labtui check` reports them).
+    pub fn path_entries(&self, path: &LearningPath) -> Vec<Entry> {
+        learning_path::expand(path, &self.paths)
+            .into_iter()
+            .filter_map(|id| self.find(id))
+            .map(|item| item.entry())
+            .collect()
+    }
+
     /// True when there is nothing to show (no content, or all of it broken).
     pub fn is_empty(&self) -> bool {
         self.lessons.is_empty() && self.challenges.is_empty() && self.drills.is_empty()
@@ -168,7 +185,7 @@ fn scan(root: &Path) -> (Catalog, CheckReport) {
     }
     let mut parsed = Vec::new();
     for kind in ItemKind::ALL {
-        let files = match content_files(&root.join(kind.folder())) {
+        let files = match content_files(&root.join(kind.folder()), ".md") {
             Ok(files) => files,
             Err(problem) => {
                 report.problems.push(problem);
@@ -212,6 +229,7 @@ fn scan(root: &Path) -> (Catalog, CheckReport) {
         }
     }
     report.problems.extend(cross_checks(root, &parsed));
+    let paths = read_paths(root, &parsed, &mut report);
     report
         .problems
         .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -228,7 +246,52 @@ fn scan(root: &Path) -> (Catalog, CheckReport) {
             AnyItem::Drill(d) => catalog.drills.push(d),
         }
     }
+    catalog.paths = paths
+        .into_iter()
+        .filter(|p| !broken.contains(p.loc.file()))
+        .map(|p| p.path)
+        .collect();
     (catalog, report)
+}
+
+/// Reads `paths/*.toml` and checks them against the items that parsed.
+fn read_paths(root: &Path, parsed: &[ParsedFile], report: &mut CheckReport) -> Vec<ParsedPath> {
+    let files = match content_files(&root.join(PATHS_FOLDER), ".toml") {
+        Ok(files) => files,
+        Err(problem) => {
+            report.problems.push(problem);
+            return Vec::new();
+        }
+    };
+    report.paths = files.len();
+    let mut paths = Vec::new();
+    for file in files {
+        let text = match std::fs::read_to_string(&file) {
+            Ok(text) => text,
+            Err(e) => {
+                report.problems.push(Problem::whole(
+                    &file,
+                    format!("cannot read this file as UTF-8 text: {e}"),
+                ));
+                continue;
+            }
+        };
+        match parse_path_file(&file, &text) {
+            Ok((path, problems)) => {
+                report.problems.extend(problems);
+                paths.push(path);
+            }
+            Err(problems) => report.problems.extend(problems),
+        }
+    }
+    let items: HashMap<&str, ItemKind> = parsed
+        .iter()
+        .map(|f| (f.item.id(), kind_of(&f.item)))
+        .collect();
+    report
+        .problems
+        .extend(learning_path::cross_checks(root, &paths, &items));
+    paths
 }
 
 /// Reads the dataset a drill's `dashboard` names into the drill. A path that is refused or
@@ -270,9 +333,9 @@ fn load_dashboard(root: &Path, file: &mut ParsedFile) -> Vec<Problem> {
     }
 }
 
-/// The `.md` files of one kind's folder, sorted by name; none when the folder is absent.
-/// Hidden files and `README.md` are skipped so a folder can explain itself.
-fn content_files(dir: &Path) -> Result<Vec<PathBuf>, Problem> {
+/// The files of one content folder ending in `extension`, sorted by name; none when the
+/// folder is absent. Hidden files and `README.md` are skipped so a folder can explain itself.
+fn content_files(dir: &Path, extension: &str) -> Result<Vec<PathBuf>, Problem> {
     if !dir.exists() {
         return Ok(Vec::new());
     }
@@ -284,7 +347,7 @@ fn content_files(dir: &Path) -> Result<Vec<PathBuf>, Problem> {
         .filter(|p| {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
             p.is_file()
-                && name.ends_with(".md")
+                && name.ends_with(extension)
                 && !name.starts_with('.')
                 && !name.eq_ignore_ascii_case("README.md")
         })

@@ -1,13 +1,15 @@
-//! Lessons, challenges and drills: Markdown files with TOML front matter.
+//! Lessons, challenges and drills: Markdown files with TOML front matter; learning paths
+//! through them: `paths/*.toml`.
 //!
-//! [`Catalog::load`] reads a content root (`lessons/`, `challenges/`, `drills/`) into plain
-//! data for the TUI; [`check`] is `labtui check`: every problem with its file, line and
+//! [`Catalog::load`] reads a content root (`lessons/`, `challenges/`, `drills/`, `paths/`)
+//! into plain data for the TUI; [`check`] is `labtui check`: every problem with its file, line and
 //! field. The file format is described for authors in docs/CONTENT.md.
 
 mod catalog;
 mod check;
 pub mod dashboard;
 mod frontmatter;
+mod learning_path;
 mod markdown;
 mod model;
 mod parse;
@@ -22,6 +24,7 @@ pub use catalog::{Catalog, Entry, ItemRef, check};
 pub use check::{is_valid_fault_name, is_valid_id};
 pub use dashboard::{Dashboard, DashboardError};
 pub use frontmatter::{FrontMatter, FrontMatterError, split as split_front_matter};
+pub use learning_path::{INCLUDE_PREFIX, LearningPath, PATHS_FOLDER, Step};
 pub use markdown::{INVALID_FLAG, RunnableQuery, runnable_queries};
 pub use model::{
     COMPONENTS, Challenge, DEFAULT_PASS, DEFAULT_POINTS, DEFAULT_WINDOW, Drill, DrillKind,

@@ -103,7 +103,7 @@ pub fn parse_file(
 }
 
 /// Turns a serde error into a problem on the line of the offending key.
-fn deserialize<T: DeserializeOwned>(
+pub(super) fn deserialize<T: DeserializeOwned>(
     fm: &FrontMatter<'_>,
     loc: &Located,
 ) -> Result<T, Vec<Problem>> {

@@ -50,6 +50,8 @@ pub struct CheckReport {
     pub lessons: usize,
     pub challenges: usize,
     pub drills: usize,
+    /// Learning path files read (`paths/*.toml`).
+    pub paths: usize,
     /// PromQL, LogQL and TraceQL queries checked (runnable blocks and references).
     pub queries_checked: usize,
 }

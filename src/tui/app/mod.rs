@@ -25,7 +25,7 @@ pub use msg::{Cmd, Confirm, LabSnapshot, Msg, Notice, QuerySlot, TailUpdate};
 
 use super::keymap::{self, Action, Context};
 use super::layout::Areas;
-use super::navigator::{NavOutcome, Navigator};
+use super::navigator::{NavOutcome, NavPath, Navigator};
 use super::panes::Reply;
 use super::panes::challenge::ChallengePane;
 use super::panes::faults::FaultsPane;
@@ -114,7 +114,8 @@ impl App {
             catalog.entries(ItemKind::Lesson),
             catalog.entries(ItemKind::Challenge),
             catalog.entries(ItemKind::Drill),
-        );
+        )
+        .with_paths(NavPath::all(&catalog));
         let mut app = Self {
             catalog,
             progress,

@@ -106,7 +106,15 @@ fn draw_navigator(app: &App, frame: &mut Frame, area: Rect) {
     }
     numbers.push(Span::raw(" "));
     let focused = app.focus == Focus::Navigator && app.help.is_none();
-    let block = pane_block(app, focused, title).title(Line::from(numbers).right_aligned());
+    let mut block = pane_block(app, focused, title).title(Line::from(numbers).right_aligned());
+    // A chosen learning path names itself on the bottom border.
+    if let Some(path) = nav.path() {
+        let room = usize::from(area.width).saturating_sub(4);
+        block = block.title_bottom(Span::styled(
+            format!(" {} ", truncate(&format!("path: {}", path.title), room)),
+            theme.title,
+        ));
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
@@ -156,7 +164,9 @@ fn draw_navigator(app: &App, frame: &mut Frame, area: Rect) {
         })
         .collect();
     if visible.is_empty() {
-        let empty = if nav.count(nav.tab) == 0 {
+        let empty = if nav.count(nav.tab) == 0 && nav.path().is_some() {
+            format!("No {} in this path.", nav.tab.folder())
+        } else if nav.count(nav.tab) == 0 {
             format!("No {} found.", nav.tab.folder())
         } else {
             "Nothing matches the filter.".to_string()

@@ -3,6 +3,7 @@
 mod catalog;
 mod challenges_drills;
 mod items;
+mod paths;
 mod samples;
 
 use std::path::{Path, PathBuf};
