@@ -132,6 +132,24 @@ fn reference_number(q: &Question) -> Option<(&str, Tolerance)> {
     }
 }
 
+/// Polls until Prometheus has scraped every target again since it was called (the oldest
+/// target's newest `up` sample is newer than the newest one was), for at most 30 s.
+async fn next_scrape(client: &PrometheusClient) {
+    let Ok(since) = value_now(client, "max(timestamp(up))").await else {
+        return;
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        if value_now(client, "min(timestamp(up))")
+            .await
+            .is_ok_and(|oldest| oldest > since)
+        {
+            return;
+        }
+    }
+}
+
 /// Waits (up to [`SETTLE_DEADLINE`]) until every reference number of `ch` moves by less
 /// than half its tolerance from one scrape to the next. Early in an incident a window
 /// still holds healthy minutes and such a value jumps at every scrape; a learner answers
@@ -144,8 +162,8 @@ async fn settle(client: &PrometheusClient, ch: &Challenge) -> Vec<String> {
         for (expr, _) in &refs {
             before.push(value_now(client, expr).await);
         }
-        // Longer than the lab's 5 s scrape interval: at least one new sample in between.
-        tokio::time::sleep(Duration::from_secs(6)).await;
+        // At least one new scrape in between, so a moving value can show that it moves.
+        next_scrape(client).await;
         let mut moving = Vec::new();
         for ((expr, tolerance), was) in refs.iter().zip(before) {
             let now = value_now(client, expr).await;
