@@ -14,7 +14,6 @@ mod shop_support;
 #[path = "support/tools.rs"]
 mod tools;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -25,7 +24,7 @@ use labtui::lab::paths::Paths;
 use labtui::lab::query::{PrometheusClient, QueryData, QueryLang, QueryWindow};
 use labtui::lab::stack::{LabState, Outcome, Runtime};
 use shop_support::{ShopLab, shop_launch, wait_for};
-use tools::installed;
+use tools::{content_root, installed};
 
 /// How long each challenge may take for its symptoms to show.
 const SYMPTOM_DEADLINE: Duration = Duration::from_secs(150);
@@ -43,7 +42,7 @@ fn prometheus_gradable(q: &Question) -> bool {
 
 /// The shipped challenges, in file order.
 fn shipped() -> Vec<Challenge> {
-    let (catalog, problems) = Catalog::load(Path::new(env!("CARGO_MANIFEST_DIR")));
+    let (catalog, problems) = Catalog::load(&content_root());
     assert!(problems.is_empty(), "content problems: {problems:#?}");
     catalog
         .entries(ItemKind::Challenge)
@@ -264,22 +263,63 @@ async fn run_one(
     short
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_prometheus_gradable_challenge_scores_full_marks_with_its_reference_answers() {
+/// How many labs run challenges at once, each its own test (own temp dir, free ports).
+/// Most of a challenge's time is waiting for symptoms to show and numbers to settle, so
+/// labs side by side take about a third of the time of one lab running them in turn.
+const GROUPS: usize = 3;
+
+/// The Prometheus-gradable challenges of group `group` (every GROUPS-th, in file order),
+/// narrowed to the ids in `LABTUI_CHALLENGES` (comma-separated) when it is set.
+fn group_of(group: usize) -> Vec<Challenge> {
+    let only: Option<Vec<String>> = std::env::var("LABTUI_CHALLENGES")
+        .ok()
+        .map(|v| v.split(',').map(|s| s.trim().to_owned()).collect());
     let (gradable, skipped): (Vec<Challenge>, Vec<Challenge>) = shipped()
         .into_iter()
         .partition(|c| c.questions.iter().all(prometheus_gradable));
-    for c in &skipped {
-        eprintln!(
-            "not run: {} has a question only Loki or Tempo can grade",
-            c.id
+    if group == 0 {
+        for c in &skipped {
+            eprintln!(
+                "not run: {} has a question only Loki or Tempo can grade",
+                c.id
+            );
+        }
+        assert!(
+            gradable.len() >= 7,
+            "only {} challenges are gradable with Prometheus alone",
+            gradable.len()
         );
     }
-    assert!(
-        gradable.len() >= 7,
-        "only {} challenges are gradable with Prometheus alone",
-        gradable.len()
-    );
+    gradable
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| i % GROUPS == group)
+        .map(|(_, c)| c)
+        .filter(|c| only.as_ref().is_none_or(|ids| ids.contains(&c.id)))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn challenges_of_group_0_score_full_marks_with_their_reference_answers() {
+    run_group(0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn challenges_of_group_1_score_full_marks_with_their_reference_answers() {
+    run_group(1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn challenges_of_group_2_score_full_marks_with_their_reference_answers() {
+    run_group(2).await;
+}
+
+/// Runs group `group`'s challenges one after another on a lab of its own.
+async fn run_group(group: usize) {
+    let gradable = group_of(group);
+    if gradable.is_empty() {
+        return;
+    }
     let Some(prometheus) = installed(&["prometheus"]) else {
         eprintln!("skipping the live run: prometheus is not installed");
         return;
@@ -320,7 +360,7 @@ async fn every_prometheus_gradable_challenge_scores_full_marks_with_its_referenc
         let began = Instant::now();
         let short = run_one(&paths, &state, &client, ch).await;
         eprintln!(
-            "{}: {} in {:.0?}",
+            "group {group}: {}: {} in {:.0?}",
             ch.id,
             if short.is_empty() {
                 "full marks"

@@ -18,7 +18,7 @@ use labtui::lab::content::{
 use labtui::lab::query::{PrometheusClient, QueryData, QueryLang, QueryWindow};
 use labtui::lab::stack::{LabState, Outcome, Runtime};
 use shop_support::{ShopLab, shop_launch, wait_for};
-use tools::installed;
+use tools::{content_root, installed};
 
 /// The info-string flag of a block that runs but may return no data.
 const EMPTY_FLAG: &str = "empty";
@@ -36,8 +36,8 @@ struct Case {
 
 impl Case {
     fn name(&self) -> String {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let file = self.file.strip_prefix(root).unwrap_or(&self.file);
+        let root = content_root();
+        let file = self.file.strip_prefix(&root).unwrap_or(&self.file);
         format!("{}: {}: {}", file.display(), self.place, self.expr)
     }
 }
@@ -176,8 +176,8 @@ async fn run(client: &PrometheusClient, case: &Case) -> Result<(), String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_shipped_promql_block_and_reference_returns_data_from_the_lab() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let cases = cases(root);
+    let root = content_root();
+    let cases = cases(&root);
     assert!(
         cases.len() >= 50,
         "only {} PromQL queries found in the shipped content",

@@ -45,3 +45,11 @@ pub fn free_port_base(first_hundred: u16, count: u16) -> u16 {
         .find(|base| offsets.iter().all(|o| ports::is_free(base + o)))
         .expect("a free port range")
 }
+
+/// The content root the content tests check: `LABTUI_CONTENT_ROOT` when set (a checkout of
+/// content being written, checked with an already built test binary), else this crate's.
+pub fn content_root() -> PathBuf {
+    std::env::var_os("LABTUI_CONTENT_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
