@@ -27,14 +27,64 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn needs_escape(c: char) -> bool {
+/// [`escape`] for multi-line text that keeps its shape (a document, a code block): newlines
+/// stay, a tab becomes four spaces, everything else a terminal would act on is escaped.
+pub fn escape_text(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && needs_escape(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.split_inclusive('\n') {
+        let (body, end) = match line.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (line, ""),
+        };
+        out.push_str(&escape(&body.replace('\t', "    ")));
+        out.push_str(end);
+    }
+    Cow::Owned(out)
+}
+
+/// Whether a terminal would act on `c`, or `c` would hide or reorder what is shown: C0 and C1
+/// controls and DEL (escape sequences, OSC 52 clipboard writes, OSC 8 links, bells, carriage
+/// returns), bidi marks, embeddings, overrides and isolates, line and paragraph separators,
+/// the zero-width space and the byte order mark. Not ZWJ/ZWNJ: scripts and emoji need them.
+pub fn needs_escape(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{61c}'
+                | '\u{200b}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
+        )
+}
+
+/// One terminal cell's `symbol` without the characters [`escape`] would escape, or None
+/// when it has none; emptied, it becomes `\u{fffd}` so the cell still shows something was
+/// there. The console runs it on every cell of every frame after drawing: a safety net
+/// for text a pane drew without [`escape`] (ratatui already drops control characters, but
+/// appends zero-width ones such as a bidi override to the cell before them).
+pub fn guard_cell(symbol: &str) -> Option<String> {
+    if !symbol.chars().any(needs_escape) {
+        return None;
+    }
+    let kept: String = symbol.chars().filter(|c| !needs_escape(*c)).collect();
+    Some(if kept.is_empty() {
+        "\u{fffd}".to_string()
+    } else {
+        kept
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{escape, escape_text, guard_cell, needs_escape};
 
     #[test]
     fn plain_text_is_borrowed_and_unchanged() {
@@ -52,5 +102,45 @@ mod tests {
         assert_eq!(escape("one\ntwo\tthree\r"), "one\\ntwo\\tthree\\r");
         assert_eq!(escape("abc\u{202e}def"), "abc\\u{202e}def");
         assert!(!escape("\x00\x01\x08").chars().any(char::is_control));
+    }
+
+    #[test]
+    fn invisible_and_reordering_characters_become_visible() {
+        assert_eq!(
+            escape("zero\u{200b}width\u{feff}"),
+            "zero\\u{200b}width\\u{feff}"
+        );
+        assert_eq!(escape("a\u{2028}b"), "a\\u{2028}b");
+        // Emoji sequences keep their joiners.
+        assert!(matches!(
+            escape("🐻\u{200d}❄\u{fe0f}"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn nothing_escaped_is_left_unsafe() {
+        let all: String = (0u32..0x3000).filter_map(char::from_u32).collect();
+        let shown = escape(&all);
+        assert!(!shown.chars().any(needs_escape));
+        assert!(shown.contains("abc") && shown.contains('é') && shown.contains('→'));
+    }
+
+    #[test]
+    fn documents_keep_their_lines_and_indentation() {
+        assert!(matches!(
+            escape_text("a\nb\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(escape_text("fn\tx\n\x1b[2J\n"), "fn    x\n\\e[2J\n");
+    }
+
+    #[test]
+    fn cells_lose_unsafe_characters() {
+        assert_eq!(guard_cell("a"), None);
+        assert_eq!(guard_cell("🐻\u{200d}❄\u{fe0f}"), None);
+        assert_eq!(guard_cell("a\u{202e}").as_deref(), Some("a"));
+        assert_eq!(guard_cell("\u{202e}").as_deref(), Some("\u{fffd}"));
+        assert_eq!(guard_cell("\x1b").as_deref(), Some("\u{fffd}"));
     }
 }

@@ -127,8 +127,18 @@ fn matrix_row(s: &RangeSeries) -> Vec<String> {
 }
 
 /// Columns padded to their widest cell, two spaces apart; the trailing column is not
-/// padded, so lines carry no trailing blanks.
+/// padded, so lines carry no trailing blanks. Label values come from whatever was scraped:
+/// what a terminal would act on is escaped (CSV and JSON stay exact, for programs).
 fn aligned(header: &[String], rows: &[Vec<String>], out: &mut impl Write) -> io::Result<()> {
+    let escaped: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|c| crate::lab::untrusted::escape(c).into_owned())
+                .collect()
+        })
+        .collect();
+    let rows = &escaped;
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -280,6 +290,17 @@ mod tests {
             text(|o| table(&QueryData::Vector(vec![]), o)),
             "no series\n"
         );
+    }
+
+    #[test]
+    fn a_table_escapes_what_a_terminal_would_act_on() {
+        let data = QueryData::Vector(vec![InstantSeries {
+            labels: labels(&[("job", "x\x1b]52;c;aGk=\x07")]),
+            sample: Sample { t: 0.0, v: 1.0 },
+        }]);
+        let shown = text(|o| table(&data, o));
+        assert!(shown.contains(r"x\e]52;c;aGk=\u{7}"), "{shown}");
+        assert!(!shown.contains('\x1b'));
     }
 
     #[test]

@@ -78,7 +78,8 @@ impl CodeBlock {
         let room = avail.saturating_sub(GUTTER_WIDTH);
         let mut lines = Vec::new();
         for source_line in text.split('\n') {
-            for (i, chunk) in hard_break(source_line, room, theme.code_block)
+            let source_line = crate::lab::untrusted::escape_text(source_line);
+            for (i, chunk) in hard_break(&source_line, room, theme.code_block)
                 .into_iter()
                 .enumerate()
             {

@@ -143,9 +143,15 @@ impl<'a, 't> Writer<'a, 't> {
             return;
         }
         if let Some(block) = &mut self.code {
+            // Kept as written: it is the query a runnable block sends (escaped when drawn).
             block.text.push_str(&text);
             return;
         }
+        // Content packs are untrusted too: nothing in them reaches the terminal as a control.
+        let text = match crate::lab::untrusted::escape_text(&text) {
+            std::borrow::Cow::Borrowed(_) => text,
+            std::borrow::Cow::Owned(safe) => CowStr::from(safe),
+        };
         if let Some(alt) = &mut self.image {
             alt.push_str(&text);
             return;

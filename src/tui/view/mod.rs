@@ -2,6 +2,7 @@
 //! the status bar and popups, and the helpers every pane draws with.
 
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -29,6 +30,21 @@ use super::widgets::render_dashboard;
 ///  lab: not started │ notice                    Tab switch · ? help
 /// ```
 pub fn view(app: &App, frame: &mut Frame) {
+    draw(app, frame);
+    guard(frame.buffer_mut());
+}
+
+/// The last line of defence: no cell reaches the terminal holding a character it would act
+/// on or that reorders text (`lab::untrusted`), whatever a pane drew.
+pub fn guard(buf: &mut Buffer) {
+    for cell in &mut buf.content {
+        if let Some(safe) = crate::lab::untrusted::guard_cell(cell.symbol()) {
+            cell.set_symbol(&safe);
+        }
+    }
+}
+
+fn draw(app: &App, frame: &mut Frame) {
     let area = frame.area();
     let areas = app.areas_for(area.width, area.height);
     if areas.too_small {
@@ -294,7 +310,10 @@ fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             theme.notice
         };
-        left.push(Span::styled(notice.text.clone(), style));
+        left.push(Span::styled(
+            crate::lab::untrusted::escape(&notice.text).into_owned(),
+            style,
+        ));
     }
     // "? help" first so it survives a narrow footer, then the focused pane's keys, then
     // the other global ones.
@@ -403,8 +422,11 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
     );
 }
 
-/// `text` cut to `room` characters, with `…` when it did not fit.
+/// `text` on one line of `room` characters: what a terminal would act on made visible
+/// (`lab::untrusted::escape`: most of what panes show came from a server or a log), then
+/// cut with `…` when it did not fit.
 pub(crate) fn truncate(text: &str, room: usize) -> String {
+    let text = crate::lab::untrusted::escape(text);
     if text.chars().count() <= room {
         text.to_string()
     } else if room == 0 {

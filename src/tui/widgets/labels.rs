@@ -20,10 +20,9 @@ pub fn format_labels(labels: &Labels) -> String {
     format!("{name}{{{}}}", pairs.join(", "))
 }
 
+/// PromQL's quoting, then every character a terminal would act on made visible.
 fn escape(v: &str) -> String {
-    v.replace('\\', r"\\")
-        .replace('"', "\\\"")
-        .replace('\n', r"\n")
+    crate::lab::untrusted::escape(&v.replace('\\', r"\\").replace('"', "\\\"")).into_owned()
 }
 
 /// The label names whose values differ between the sets (missing counts as a value), in
@@ -49,18 +48,7 @@ pub fn pick(labels: &Labels, names: &[String]) -> Labels {
         .collect()
 }
 
-/// `text` cut to `width` characters, its last one replaced by `…` when cut.
-pub fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out: String = text.chars().take(width - 1).collect();
-    out.push('…');
-    out
-}
+pub(crate) use crate::tui::view::truncate;
 
 #[cfg(test)]
 mod tests {

@@ -43,7 +43,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         active.push(Line::styled(busy.clone(), theme.notice));
     }
     if let Some(error) = &pane.error {
-        active.push(Line::styled(error.clone(), theme.error));
+        active.push(Line::styled(
+            crate::lab::untrusted::escape(error).into_owned(),
+            theme.error,
+        ));
     }
     for fault in &pane.active {
         let left = format_remaining(fault.remaining(app.now));

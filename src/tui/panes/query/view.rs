@@ -349,28 +349,28 @@ fn draw_results(app: &App, tab: &LangTab, frame: &mut Frame, area: Rect) {
         RunState::Failed(error) => frame.render_widget(
             message(vec![
                 Line::styled(format!("{} said:", tab.lang.backend()), theme.muted),
-                Line::styled(error.clone(), theme.error),
+                Line::styled(shown(error), theme.error),
             ]),
             area,
         ),
         RunState::Invalid(error) => frame.render_widget(
             message(vec![
                 Line::styled("Not sent: the query does not parse.", theme.muted),
-                Line::styled(error.clone(), theme.error),
+                Line::styled(shown(error), theme.error),
             ]),
             area,
         ),
         RunState::Unreachable(error) => frame.render_widget(
             message(vec![
                 Line::styled(format!("No {} in this lab answered.", tab.lang.backend()), theme.error),
-                Line::raw(error.clone()),
+                Line::raw(shown(error)),
                 Line::styled("Press s for the Stack pane (U starts a lab), or run `labtui up`.", theme.muted),
             ]),
             area,
         ),
         RunState::NotInLab(error) => frame.render_widget(
             message(vec![
-                Line::styled(error.clone(), theme.error),
+                Line::styled(shown(error), theme.error),
                 Line::styled("The Stack pane (s) shows what this lab runs.", theme.muted),
             ]),
             area,
@@ -512,4 +512,10 @@ fn draw_candidates(tab: &LangTab, theme: &Theme, frame: &mut Frame, area: Rect) 
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), popup);
+}
+
+/// An error a server (or a query) wrote, as one wrapped line: its line breaks become spaces
+/// and anything a terminal would act on is escaped.
+fn shown(error: &str) -> String {
+    crate::lab::untrusted::escape(&error.replace('\n', " ")).into_owned()
 }
