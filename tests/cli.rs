@@ -70,6 +70,30 @@ fn check_passes_on_good_content_and_lists_problems_with_file_and_line() {
 }
 
 #[test]
+fn check_refuses_a_folder_that_is_not_a_content_root() {
+    let home = tempfile::tempdir().expect("home");
+    let empty = tempfile::tempdir().expect("empty");
+    let out = labtui(home.path(), &["check", &empty.path().display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "not a content root: expected at least one of lessons/, challenges/, drills/, paths/"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // The lessons folder itself, as an author might pass it.
+    let lessons = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui/lessons");
+    let out = labtui(home.path(), &["check", &lessons.display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("this looks like the lessons/ folder itself: check its parent"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn lists_show_progress_as_table_and_json() {
     let home = tempfile::tempdir().expect("home");
     let table = stdout(&labtui(home.path(), &["lessons"]));

@@ -169,8 +169,40 @@ impl Catalog {
 }
 
 /// Validates every content file under `root`: what `labtui check` runs.
+/// A folder with none of the content folders is not a content root, and checking it must
+/// not pass for having found nothing wrong in nothing.
 pub fn check(root: &Path) -> CheckReport {
-    scan(root).1
+    let mut report = scan(root).1;
+    let folders: Vec<&str> = ItemKind::ALL
+        .iter()
+        .map(|k| k.folder())
+        .chain(["paths"])
+        .collect();
+    if root.is_dir() && !folders.iter().any(|f| root.join(f).is_dir()) {
+        let named = root
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .filter(|n| folders.contains(&n.as_str()));
+        let hint = match named {
+            Some(name) => format!(
+                "; this looks like the {name}/ folder itself: check its parent folder instead"
+            ),
+            None => String::new(),
+        };
+        report.problems.push(Problem::whole(
+            root,
+            format!(
+                "not a content root: expected at least one of {} in it{hint}",
+                folders
+                    .iter()
+                    .map(|f| format!("{f}/"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    report
 }
 
 fn scan(root: &Path) -> (Catalog, CheckReport) {
