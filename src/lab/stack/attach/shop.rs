@@ -9,7 +9,6 @@ use tokio::sync::mpsc;
 
 use super::AttachRuntime;
 use crate::lab::config::StackUrls;
-use crate::lab::shop::Service;
 use crate::lab::shop::launch::LabTelemetry;
 use crate::lab::stack::state::LabState;
 use crate::lab::stack::types::{Check, Outcome, UpEvent};
@@ -59,8 +58,9 @@ pub(super) async fn start(
     native.start_shop(plan, state, events, telemetry).await
 }
 
-/// Whether the attached Prometheus scrapes every shop process, with the scrape job to
-/// add when it does not.
+/// Whether the attached Prometheus scrapes every shop process of *this* lab, with the scrape
+/// job to add when it does not. Targets are matched by their address (`instance`), never by
+/// job name: a Prometheus scraping another lab's shop has the same jobs on other ports.
 pub(super) async fn scrape_check(state: &LabState, targets_file: &Path) -> Option<Check> {
     let prometheus = state.url("prometheus")?;
     let running = state
@@ -71,21 +71,23 @@ pub(super) async fn scrape_check(state: &LabState, targets_file: &Path) -> Optio
     if running == 0 {
         return None;
     }
-    let jobs: Vec<&str> = Service::ALL.iter().map(|s| s.as_str()).collect();
-    let expr = format!("count(up{{job=~\"{}\"}} == 1)", jobs.join("|"));
     let name = "prometheus scrapes the shop";
+    let ours = match our_instances(targets_file) {
+        Ok(ours) => ours,
+        Err(e) => {
+            return Some(Check::fail(
+                name,
+                format!("{}: {e}", targets_file.display()),
+                "run `labtui up` again to rewrite the shop's targets",
+            ));
+        }
+    };
     let client = http::client().ok()?;
-    let url = reqwest::Url::parse_with_params(
-        &format!("{prometheus}/api/v1/query"),
-        [("query", expr.as_str())],
-    )
-    .ok()?;
-    let scraped = match http::get_json(&client, url.as_str()).await {
-        // No series means no shop target is up.
-        Ok(doc) => doc
-            .pointer("/data/result/0/value/1")
-            .and_then(|v| v.as_str()?.parse::<usize>().ok())
-            .unwrap_or(0),
+    let url =
+        reqwest::Url::parse_with_params(&format!("{prometheus}/api/v1/query"), [("query", "up")])
+            .ok()?;
+    let doc = match http::get_json(&client, url.as_str()).await {
+        Ok(doc) => doc,
         Err(e) => {
             return Some(Check::fail(
                 name,
@@ -94,15 +96,48 @@ pub(super) async fn scrape_check(state: &LabState, targets_file: &Path) -> Optio
             ));
         }
     };
-    Some(if scraped >= running {
-        Check::ok(name, format!("{scraped} of {running} shop targets up"))
+    let scraped = instances_up(&doc, &ours);
+    let expected = ours.len();
+    Some(if scraped >= expected && expected > 0 {
+        Check::ok(name, format!("{scraped} of {expected} shop targets up"))
     } else {
         Check::fail(
             name,
-            format!("{scraped} of {running} shop targets up in {prometheus}"),
+            format!(
+                "{scraped} of {expected} of this lab's shop targets ({}) up in {prometheus}",
+                ours.join(", ")
+            ),
             scrape_job(targets_file),
         )
     })
+}
+
+/// The addresses the lab's targets file asks Prometheus to scrape.
+fn our_instances(targets_file: &Path) -> Result<Vec<String>, String> {
+    let text = std::fs::read_to_string(targets_file).map_err(|e| e.to_string())?;
+    let groups: Vec<serde_json::Value> =
+        serde_json::from_str(&text).map_err(|e| format!("not a file_sd list: {e}"))?;
+    Ok(groups
+        .iter()
+        .filter_map(|g| g.get("targets")?.as_array().cloned())
+        .flatten()
+        .filter_map(|t| t.as_str().map(str::to_string))
+        .collect())
+}
+
+/// How many of `ours` an `up` query's answer shows up (value 1), by `instance`.
+fn instances_up(doc: &serde_json::Value, ours: &[String]) -> usize {
+    let Some(series) = doc.pointer("/data/result").and_then(|r| r.as_array()) else {
+        return 0;
+    };
+    ours.iter()
+        .filter(|addr| {
+            series.iter().any(|s| {
+                s.pointer("/metric/instance").and_then(|v| v.as_str()) == Some(addr.as_str())
+                    && s.pointer("/value/1").and_then(|v| v.as_str()) == Some("1")
+            })
+        })
+        .count()
 }
 
 /// The scrape job the attached Prometheus needs (it must run on this machine: the shop
@@ -160,5 +195,64 @@ mod tests {
             "{job}"
         );
         assert!(job.contains("honor_labels: true"), "{job}");
+    }
+
+    fn up_answer(series: &[(&str, &str, &str)]) -> serde_json::Value {
+        let result: Vec<serde_json::Value> = series
+            .iter()
+            .map(|(job, instance, v)| {
+                serde_json::json!({
+                    "metric": { "__name__": "up", "job": job, "instance": instance },
+                    "value": [1767000000.0, v],
+                })
+            })
+            .collect();
+        serde_json::json!({ "status": "success", "data": { "resultType": "vector", "result": result } })
+    }
+
+    #[test]
+    fn another_labs_shop_with_the_same_jobs_does_not_count() {
+        let ours: Vec<String> = ["127.0.0.1:28080", "127.0.0.1:28081"]
+            .map(String::from)
+            .to_vec();
+        let other = up_answer(&[
+            ("storefront", "127.0.0.1:9080", "1"),
+            ("orders", "127.0.0.1:9081", "1"),
+        ]);
+        assert_eq!(instances_up(&other, &ours), 0);
+        let mixed = up_answer(&[
+            ("storefront", "127.0.0.1:28080", "1"),
+            ("orders", "127.0.0.1:28081", "0"),
+            ("orders", "127.0.0.1:9081", "1"),
+        ]);
+        assert_eq!(instances_up(&mixed, &ours), 1);
+        let all = up_answer(&[
+            ("storefront", "127.0.0.1:28080", "1"),
+            ("orders", "127.0.0.1:28081", "1"),
+        ]);
+        assert_eq!(instances_up(&all, &ours), 2);
+    }
+
+    #[test]
+    fn the_targets_file_names_our_instances() {
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("shop.json");
+        std::fs::write(
+            &file,
+            r#"[{"targets":["127.0.0.1:28080"],"labels":{"service":"storefront"}},
+               {"targets":["127.0.0.1:28081"],"labels":{"service":"orders"}}]"#,
+        )
+        .expect("write");
+        assert_eq!(
+            our_instances(&file).expect("read"),
+            ["127.0.0.1:28080", "127.0.0.1:28081"]
+        );
+        std::fs::write(&file, "{").expect("write");
+        assert!(
+            our_instances(&file)
+                .unwrap_err()
+                .contains("not a file_sd list")
+        );
+        assert!(our_instances(&dir.path().join("missing.json")).is_err());
     }
 }
