@@ -10,7 +10,6 @@ mod shop_support;
 mod tools;
 
 use std::path::Path;
-use std::process::{Command, Output};
 use std::time::Duration;
 
 use labtui::lab::challenge;
@@ -19,22 +18,9 @@ use labtui::lab::paths::Paths;
 use labtui::lab::progress;
 use labtui::lab::shop::token;
 use labtui::lab::stack::{LabState, Runtime};
-use shop_support::{ShopLab, client, shop_launch, wait_for};
+use shop_support::challenge::{labtui, payments_faults, text, wait_until_payments_is_clean};
+use shop_support::{ShopLab, shop_launch, wait_for};
 use tools::installed;
-
-fn labtui(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_labtui"))
-        .args(args)
-        .env("LABTUI_HOME", home)
-        .env("LABTUI_CONTENT", env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run labtui")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// Run and expect exit code `code`; returns stdout.
 fn expect(home: &Path, args: &[&str], code: i32) -> String {
@@ -52,39 +38,6 @@ fn expect(home: &Path, args: &[&str], code: i32) -> String {
 fn status_json(home: &Path) -> serde_json::Value {
     let out = expect(home, &["challenge", "status", "slow-checkout", "--json"], 0);
     serde_json::from_str(&out).expect("status --json is JSON")
-}
-
-/// The faults the payments service itself says are active.
-async fn payments_faults(state: &LabState, token: &str) -> Vec<serde_json::Value> {
-    client()
-        .get(format!(
-            "{}/admin/faults",
-            state.url("shop-payments").expect("payments")
-        ))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("admin API")
-        .json()
-        .await
-        .expect("a JSON list")
-}
-
-async fn wait_until_payments_is_clean(state: &LabState, token: &str) {
-    wait_for(
-        "no fault active in payments",
-        Duration::from_secs(15),
-        || {
-            let (state, token) = (state.clone(), token.to_string());
-            async move {
-                payments_faults(&state, &token)
-                    .await
-                    .is_empty()
-                    .then_some(())
-            }
-        },
-    )
-    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,7 +9,7 @@
 mod shop_support;
 
 use std::path::Path;
-use std::process::{Child, Command, Output};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -20,7 +20,8 @@ use labtui::lab::paths::Paths;
 use labtui::lab::progress::{self, Status};
 use labtui::lab::shop::token;
 use labtui::lab::stack::{LabState, Runtime, proc};
-use shop_support::{ShopLab, client, shop_launch, wait_for};
+use shop_support::challenge::{labtui, payments_faults, text, wait_until_payments_is_clean};
+use shop_support::{ShopLab, shop_launch, wait_for};
 
 /// A stand-in for the console: a child process, killed and reaped on drop.
 struct Console(Child);
@@ -64,36 +65,6 @@ fn slow_checkout() -> Challenge {
         .into_iter()
         .find(|c| c.id == "slow-checkout")
         .expect("slow-checkout ships")
-}
-
-fn labtui(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_labtui"))
-        .args(args)
-        .env("LABTUI_HOME", home)
-        .env("LABTUI_CONTENT", env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run labtui")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// The faults the payments service itself says are active.
-async fn payments_faults(state: &LabState, token: &str) -> Vec<serde_json::Value> {
-    client()
-        .get(format!(
-            "{}/admin/faults",
-            state.url("shop-payments").expect("payments")
-        ))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("admin API")
-        .json()
-        .await
-        .expect("a JSON list")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -156,20 +127,7 @@ async fn a_challenge_whose_console_was_killed_is_abandoned_and_its_fault_cleared
     );
 
     // The shop itself has no fault left, nor has the ledger.
-    wait_for(
-        "no fault active in payments",
-        Duration::from_secs(15),
-        || {
-            let (state, token) = (state.clone(), token.clone());
-            async move {
-                payments_faults(&state, &token)
-                    .await
-                    .is_empty()
-                    .then_some(())
-            }
-        },
-    )
-    .await;
+    wait_until_payments_is_clean(&state, &token).await;
     assert!(ledger::load(&lab.dirs).unwrap().is_empty());
 
     // The session says abandoned, and progress counts the attempt and its time.

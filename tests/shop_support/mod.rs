@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod challenge;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::path::{Path, PathBuf};
