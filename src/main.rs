@@ -21,7 +21,10 @@ fn main() -> ExitCode {
         eprintln!("labtui: could not install error reporting: {e}");
     }
     let result = match &cli.command {
-        Some(command) => cli::run(&cli, command),
+        Some(command) => {
+            exit_quietly_on_a_closed_pipe();
+            cli::run(&cli, command)
+        }
         None => open_console(&cli).map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|e| {
@@ -35,6 +38,18 @@ fn main() -> ExitCode {
         }
         ExitCode::FAILURE
     })
+}
+
+/// `labtui fault status | head -1`: once the reader has gone, end as Unix tools do (killed
+/// by SIGPIPE, silently) rather than panic in `println!`. Only for commands: the console
+/// keeps Rust's default (ignored, an error to handle). Sockets are unaffected either way
+/// (Rust sends with MSG_NOSIGNAL), and no command writes to a child's pipe.
+fn exit_quietly_on_a_closed_pipe() {
+    // SAFETY: setting a signal's disposition to the default is async-signal-safe and done
+    // before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 /// Everything that can fail before the terminal changes mode happens first, so errors
