@@ -58,6 +58,7 @@ fn s_on_a_challenge_asks_then_starts_it_and_the_runner_takes_the_readers_place()
         &mut app,
         [Msg::ChallengeReady {
             missing: Vec::new(),
+            session: None,
         }],
     );
     assert_eq!(phase(&app), Phase::Running);
@@ -69,6 +70,32 @@ fn s_on_a_challenge_asks_then_starts_it_and_the_runner_takes_the_readers_place()
     send(&mut app, [tick(61)]);
     assert!(
         app.lab_status().ends_with("checkout-slow 18:59 left"),
+        "{}",
+        app.lab_status()
+    );
+}
+
+#[test]
+fn the_clock_starts_when_the_symptoms_show() {
+    let mut app = app_with_lab((120, 36));
+    send(&mut app, [ch('2'), key(KeyCode::Enter), ch('S'), ch('y')]);
+    send(&mut app, [Msg::ChallengeStarted(Ok(Box::new(session())))]);
+    // The warm-up took 40 s: the session the start_clock op saved has its deadline moved.
+    let mut clocked = session();
+    clocked.deadline += ChronoDuration::seconds(40);
+    send(
+        &mut app,
+        [
+            tick(40),
+            Msg::ChallengeReady {
+                missing: Vec::new(),
+                session: Some(Box::new(clocked)),
+            },
+        ],
+    );
+    assert_eq!(phase(&app), Phase::Running);
+    assert!(
+        app.lab_status().ends_with("checkout-slow 20:00 left"),
         "{}",
         app.lab_status()
     );

@@ -162,7 +162,7 @@ async fn run(paths: &Paths, catalog: &Catalog, command: &ChallengeCommand) -> Re
             for line in reconcile_lines(&started.reconciled) {
                 eprintln!("{line}");
             }
-            let session = started.session;
+            let mut session = started.session;
             if !json {
                 for f in &session.faults {
                     println!(
@@ -176,6 +176,8 @@ async fn run(paths: &Paths, catalog: &Catalog, command: &ChallengeCommand) -> Re
             }
             if !no_wait {
                 wait_for_symptoms(paths, &session.faults, within, *json).await;
+                // The wait does not count against the time limit.
+                session = challenge::start_clock(paths, challenge, Utc::now())?;
             }
             if *json {
                 let (_, report) = challenge::status(paths, challenge, Utc::now()).await?;

@@ -104,7 +104,21 @@ pub fn start(paths: Paths, challenge: Challenge, tx: mpsc::UnboundedSender<Msg>)
                 faults.iter().map(challenge::warmup_label).collect()
             }
         };
-        send(&tx, Msg::ChallengeReady { missing });
+        // The clock starts now that the symptoms show (or the wait gave up on them).
+        let clocked = tokio::task::spawn_blocking(move || {
+            challenge::start_clock(&paths, &challenge, Utc::now()).ok()
+        })
+        .await
+        .ok()
+        .flatten()
+        .map(Box::new);
+        send(
+            &tx,
+            Msg::ChallengeReady {
+                missing,
+                session: clocked,
+            },
+        );
     });
 }
 

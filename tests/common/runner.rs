@@ -117,6 +117,7 @@ pub fn running_app(size: (u16, u16)) -> App {
             Msg::ChallengeStarted(Ok(Box::new(session()))),
             Msg::ChallengeReady {
                 missing: Vec::new(),
+                session: None,
             },
         ],
     );

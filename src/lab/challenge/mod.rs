@@ -31,7 +31,7 @@ pub use grader::{GradeError, Grader, QuestionResult, Score, score};
 pub use lab_grader::{LabGrader, result_of, symptom_client, symptom_shows};
 pub use ops::{
     Ended, Reconciled, Started, Submission, abandon, answer, hint, lab_state, reconcile_now, start,
-    start_owned, status, submit,
+    start_clock, start_owned, status, submit,
 };
 pub use process::ProcessOwner;
 pub use reconcile::{Actions, reconcile};
@@ -54,6 +54,11 @@ pub const PASS_SHARE: f64 = 0.5;
 /// Every challenge's faults carry an owner starting with this.
 pub const OWNER_PREFIX: &str = "challenge:";
 
-/// Extra TTL given to a challenge's faults beyond its time limit, so they outlive a late
-/// submit but still expire by themselves if labtui never runs again.
-pub const FAULT_TTL_MARGIN_SECS: u64 = 60;
+/// The longest warm-up that does not count against the time limit: the clock starts when
+/// the symptoms show ([`start_clock`]), or this long after the start at the latest.
+pub const MAX_WARM_UP_CREDIT_SECS: u64 = 180;
+
+/// Extra TTL given to a challenge's faults beyond its time limit, so they outlive a
+/// warm-up that moved the deadline and a late submit, but still expire by themselves if
+/// labtui never runs again.
+pub const FAULT_TTL_MARGIN_SECS: u64 = MAX_WARM_UP_CREDIT_SECS + 60;

@@ -6,8 +6,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{
-    ChallengeError, FAULT_TTL_MARGIN_SECS, Grader, ProcessOwner, QuestionResult, Score, Session,
-    SessionState, StatusReport, load, reconcile, save, session_file,
+    ChallengeError, FAULT_TTL_MARGIN_SECS, Grader, MAX_WARM_UP_CREDIT_SECS, ProcessOwner,
+    QuestionResult, Score, Session, SessionState, StatusReport, load, reconcile, save,
+    session_file,
 };
 use crate::lab::content::{Challenge, Hint};
 use crate::lab::faults::{self, ActiveFault, InjectRequest, ledger};
@@ -210,6 +211,29 @@ pub async fn status(
     };
     let report = session.status(challenge, &active, now);
     Ok((session, report))
+}
+
+/// The clock starts when the symptoms show, not when the faults go in: the deadline moves
+/// by the time the warm-up took, [`MAX_WARM_UP_CREDIT_SECS`] at most (the faults' TTL
+/// margin covers it). Once: a clock already started stays as it is.
+pub fn start_clock(
+    paths: &Paths,
+    challenge: &Challenge,
+    now: DateTime<Utc>,
+) -> Result<Session, ChallengeError> {
+    let mut session = live(paths, &challenge.id, now)?;
+    if session.clock_started_at.is_some() {
+        return Ok(session);
+    }
+    session.clock_started_at = Some(now);
+    let warm_up = (now - session.started_at)
+        .num_seconds()
+        .clamp(0, MAX_WARM_UP_CREDIT_SECS as i64);
+    session.deadline = session.started_at
+        + chrono::Duration::seconds(warm_up)
+        + chrono::Duration::minutes(i64::from(challenge.minutes));
+    save(&session_file(paths), &session)?;
+    Ok(session)
 }
 
 /// Record an answer (replacing an earlier one); returns the previous answer and the session.

@@ -78,6 +78,10 @@ pub struct Session {
     /// the command) and for files written before the field existed.
     #[serde(default)]
     pub process_owner: Option<ProcessOwner>,
+    /// When the clock started: the symptoms showed (or the wait for them ended), and the
+    /// deadline moved by the wait. None until then, and for `--no-wait` starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_started_at: Option<DateTime<Utc>>,
 }
 
 impl Session {
@@ -97,6 +101,7 @@ impl Session {
             results: BTreeMap::new(),
             score: None,
             process_owner: None,
+            clock_started_at: None,
         }
     }
 

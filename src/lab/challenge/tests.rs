@@ -101,6 +101,32 @@ fn a_new_session_runs_until_the_time_limit() {
     assert_eq!(s.elapsed_secs(at(10_000)), 20 * 60, "capped at the limit");
 }
 
+// The faults outlive the latest deadline the warm-up credit allows.
+const _: () = assert!(FAULT_TTL_MARGIN_SECS > MAX_WARM_UP_CREDIT_SECS);
+
+#[test]
+fn the_clock_starts_when_the_warm_up_ends_within_a_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = crate::lab::paths::Paths::under(dir.path());
+    let ch = challenge("slow");
+    save(&session_file(&paths), &Session::begin(&ch, 1, at(0))).unwrap();
+    let s = start_clock(&paths, &ch, at(40)).unwrap();
+    assert_eq!(s.deadline, at(40 + 20 * 60));
+    assert_eq!(s.clock_started_at, Some(at(40)));
+    assert_eq!(load(&session_file(&paths)).unwrap().unwrap(), s);
+    // Once only: a later call credits nothing more.
+    let again = start_clock(&paths, &ch, at(100)).unwrap();
+    assert_eq!(again, s);
+    // A wait longer than the limit is credited up to the limit.
+    save(&session_file(&paths), &Session::begin(&ch, 2, at(0))).unwrap();
+    let s = start_clock(&paths, &ch, at(1000)).unwrap();
+    assert_eq!(s.deadline, at(MAX_WARM_UP_CREDIT_SECS as i64 + 20 * 60));
+    assert!(matches!(
+        start_clock(&paths, &challenge("other"), at(50)),
+        Err(ChallengeError::OtherRunning { .. })
+    ));
+}
+
 #[test]
 fn answers_are_recorded_edited_and_checked_against_the_questions() {
     let ch = challenge("slow");

@@ -222,7 +222,7 @@ impl App {
                 self.challenge.on_warm_up(event);
                 Reply::default()
             }
-            Msg::ChallengeReady { missing } => self.challenge.on_ready(&missing),
+            Msg::ChallengeReady { missing, session } => self.challenge.on_ready(&missing, session),
             Msg::ChallengeSaved(result) => self.challenge.on_saved(result),
             Msg::ChallengeSubmitted(result) => self.challenge.on_submitted(result),
             Msg::ChallengeAbandoned { result, then_quit } => {

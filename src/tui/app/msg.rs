@@ -137,9 +137,11 @@ pub enum Msg {
     ChallengeStarted(Result<Box<Session>, String>),
     /// Progress of the wait for the faults' symptoms.
     ChallengeWarmUp(WarmUp),
-    /// The wait is over; the symptoms that never showed.
+    /// The wait is over; the symptoms that never showed, and the session with its clock
+    /// started now (None when the session file could not be updated).
     ChallengeReady {
         missing: Vec<String>,
+        session: Option<Box<Session>>,
     },
     /// An answer or a hint reached the session file (the session as saved), or why not.
     ChallengeSaved(Result<Box<Session>, String>),

@@ -74,10 +74,13 @@ impl ChallengePane {
         });
     }
 
-    pub fn on_ready(&mut self, missing: &[String]) -> Reply {
+    pub fn on_ready(&mut self, missing: &[String], session: Option<Box<Session>>) -> Reply {
         let Some(run) = self.run.as_mut() else {
             return Reply::default();
         };
+        if let Some(session) = session {
+            run.adopt(*session);
+        }
         if run.phase == Phase::Starting {
             run.phase = Phase::Running;
         }
