@@ -92,15 +92,19 @@ fn panel_table(
         head.push_str(&format!("  {:>w$}", truncate(h, *w)));
     }
     lines.push(head);
+    let step = i64::from(d.step.max(1));
     // An annotation belongs to the row nearest it: within half the rows' spacing.
     let half_step = (d.end - d.start) / (2 * (ROWS as i64 - 1));
     for &t in times {
         let mut row = format!("  {:<8}", clock(t));
         for (s, w) in shown.iter().zip(&widths) {
-            // The newest point at or before the row's time.
+            // The newest point at or before the row's time, if it is less than a step
+            // old: a series that ended (a version replaced, a route that stopped failing)
+            // reads "-" in its gap instead of its last value carried forward.
             let at = s.points.partition_point(|p| p.0 <= t);
             let cell = at
                 .checked_sub(1)
+                .filter(|&i| t - s.points[i].0 < step)
                 .map_or_else(|| "-".to_string(), |i| unit.format(s.points[i].1));
             row.push_str(&format!("  {cell:>w$}"));
         }
@@ -189,5 +193,32 @@ mod tests {
         let first = out.iter().find(|l| l.starts_with("  00:00:00")).unwrap();
         assert!(first.contains('-'), "{first}");
         assert_eq!(out.iter().filter(|l| l.starts_with("  00:")).count(), ROWS);
+    }
+
+    #[test]
+    fn a_series_reads_a_dash_in_its_gaps_and_after_its_last_point() {
+        // One version replaced by another and back, as a deploy and a rollback draw
+        // shop_build_info: the old version's series has a gap, the new one ends.
+        let text = r#"{"format": 1, "title": "T",
+          "recorded": {"source": "s", "labtui_version": "0", "fault": "bad_release", "target": "payments"},
+          "start": 0, "end": 420, "step": 60,
+          "panels": [{"title": "versions", "unit": "count", "query": "q",
+            "series": [{"labels": {"version": "old"}, "points": [[0, 1], [60, 1], [120, 1], [360, 1], [420, 1]]},
+                       {"labels": {"version": "new"}, "points": [[180, 1], [240, 1], [300, 1]]}]}]}"#;
+        let d = parse("x.json", text).unwrap();
+        let out = lines(&d);
+        let row = |time: &str| {
+            let line = out
+                .iter()
+                .find(|l| l.starts_with(&format!("  {time}")))
+                .unwrap();
+            line.split_whitespace()
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(row("00:01:00"), "1 -", "{out:#?}");
+        assert_eq!(row("00:04:00"), "- 1", "{out:#?}");
+        assert_eq!(row("00:07:00"), "1 -", "{out:#?}");
     }
 }
