@@ -25,17 +25,21 @@ pub fn installed(names: &[&str]) -> Option<PathBuf> {
     found
 }
 
-/// A `--port-base` in `first_hundred*100 ..` (`count` hundreds) whose every spec port is
-/// free. Each test file takes its own range so parallel test binaries do not collide.
-pub fn free_port_base(first_hundred: u16, count: u16) -> u16 {
+/// Every port a lab may listen on, as an offset from its `--port-base`.
+pub fn lab_port_offsets() -> Vec<u16> {
     let spec = StackSpec::builtin().expect("spec");
-    let offsets: Vec<u16> = spec
-        .lab_ports
+    spec.lab_ports
         .iter()
         .chain(spec.all().iter().flat_map(|c| c.ports.iter()))
         .map(|p| p.offset)
         .chain(80..=85) // the shop
-        .collect();
+        .collect()
+}
+
+/// A `--port-base` in `first_hundred*100 ..` (`count` hundreds) whose every spec port is
+/// free. Each test file takes its own range so parallel test binaries do not collide.
+pub fn free_port_base(first_hundred: u16, count: u16) -> u16 {
+    let offsets = lab_port_offsets();
     // Two tests of one binary run at once: each call starts from another range.
     static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);

@@ -1,6 +1,6 @@
 //! Linux process facts from /proc (command line, state, start time, RSS) and signalling groups.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A process as /proc shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +106,47 @@ pub fn is_ours(pid: u32, binary: &Path, start_ticks: Option<u64>) -> bool {
         || Path::new(argv0)
             .file_name()
             .is_some_and(|n| Some(n) == binary.file_name())
+}
+
+/// The environment variable every process the native runtime starts carries, set to the
+/// lab's root: `down` finds a process by it even when labtui was killed between starting
+/// it and writing its pid file.
+pub const LAB_MARKER_ENV: &str = "LABTUI_LAB_ROOT";
+
+/// The marker's value for the lab at `lab_root`: its absolute path, so a relative
+/// LABTUI_HOME names the same lab from any directory.
+pub fn lab_marker(lab_root: &Path) -> PathBuf {
+    lab_root.canonicalize().unwrap_or_else(|_| {
+        std::path::absolute(lab_root).unwrap_or_else(|_| lab_root.to_path_buf())
+    })
+}
+
+/// The processes (pid, argv[0]) whose environment holds `LAB_MARKER_ENV=lab_root` exactly,
+/// this process excepted. Only processes this user may read are seen.
+pub fn marked_with(lab_root: &Path) -> Vec<(u32, String)> {
+    let wanted = format!("{LAB_MARKER_ENV}={}", lab_marker(lab_root).display());
+    let me = std::process::id();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| *pid != me)
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ")).is_ok_and(|env| {
+                env.split(|b| *b == 0)
+                    .any(|entry| entry == wanted.as_bytes())
+            })
+        })
+        .filter_map(|pid| {
+            let i = info(pid)?;
+            if matches!(i.state, 'Z' | 'X' | 'x') {
+                return None;
+            }
+            Some((pid, i.argv.first().cloned().unwrap_or_default()))
+        })
+        .collect()
 }
 
 /// Whether the process is stopped (SIGSTOP, a paused component).

@@ -88,6 +88,22 @@ pub(super) async fn down(rt: &NativeRuntime, state: &LabState) -> Result<DownRep
             });
         }
     }
+    // A process started just before labtui was killed may have no pid file yet: its
+    // environment still names this lab.
+    for (pid, argv0) in proc::marked_with(&dirs.root) {
+        if !candidates.iter().any(|t| t.pid == pid) {
+            let binary = PathBuf::from(&argv0);
+            candidates.push(Target {
+                name: binary.file_name().map_or_else(
+                    || format!("pid {pid}"),
+                    |n| n.to_string_lossy().into_owned(),
+                ),
+                pid,
+                binary,
+                start_ticks: proc::info(pid).map(|i| i.start_ticks),
+            });
+        }
+    }
     let mut targets = Vec::new();
     for t in candidates {
         if t.ours() {
@@ -243,7 +259,7 @@ async fn start_again(rt: &NativeRuntime, record: &mut ComponentRecord) -> Result
         log: log.clone(),
     };
     let binary = record.binary.clone().unwrap_or_default();
-    let (pid, start_ticks) = launch::spawn(&record.name, &launch)?;
+    let (pid, start_ticks) = launch::spawn(&record.name, &launch, &rt.dirs().root)?;
     record.pid = Some(pid);
     record.start_ticks = start_ticks;
     record.started_at = Utc::now();

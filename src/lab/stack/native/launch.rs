@@ -69,7 +69,13 @@ pub(super) fn prepare(
 
 /// Spawn detached: own process group, stdin closed, output appended to the log. Returns
 /// the pid and its start time. The child is not waited for: it outlives this process.
-pub(super) fn spawn(component: &str, launch: &Launch) -> Result<(u32, Option<u64>), StackError> {
+/// Start `component` in its own process group, marked as the lab's (`lab_root`, see
+/// [`proc::LAB_MARKER_ENV`]), with stdout and stderr appended to its log.
+pub(super) fn spawn(
+    component: &str,
+    launch: &Launch,
+    lab_root: &Path,
+) -> Result<(u32, Option<u64>), StackError> {
     let Some((program, args)) = launch.command.split_first() else {
         return Err(StackError::Spawn {
             component: component.to_string(),
@@ -98,6 +104,7 @@ pub(super) fn spawn(component: &str, launch: &Launch) -> Result<(u32, Option<u64
     let child = Command::new(program)
         .args(args)
         .envs(&launch.env)
+        .env(proc::LAB_MARKER_ENV, proc::lab_marker(lab_root))
         .current_dir(&launch.workdir)
         .stdin(Stdio::null())
         .stdout(log)

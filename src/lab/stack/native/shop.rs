@@ -94,7 +94,7 @@ pub(super) async fn start(
             },
         )
         .await;
-        match launch::spawn(&name, &launch) {
+        match launch::spawn(&name, &launch, &dirs.root) {
             Ok((pid, start_ticks)) => {
                 let record = record(&process, &shop.program, &launch, pid, start_ticks);
                 PidFile {

@@ -173,7 +173,7 @@ pub(super) async fn up(
                 },
             )
             .await;
-            match launch::spawn(&name, launch) {
+            match launch::spawn(&name, launch, &dirs.root) {
                 Ok((pid, start_ticks)) => {
                     let record = record(plan, component, binary, launch, pid, start_ticks);
                     PidFile {
