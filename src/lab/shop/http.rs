@@ -337,20 +337,8 @@ fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
 
 async fn observe(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = req.method().to_string();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
-    let path = req.uri().path().to_string();
-    let facts = RequestFacts {
-        service: shared.service.to_string(),
-        method: method.clone(),
-        route: route.clone(),
-        path: path.clone(),
-        user_id: header_str(req.headers(), USER_HEADER),
-        country: header_str(req.headers(), COUNTRY_HEADER),
-    };
+    let facts = facts(&shared, &req);
+    let (method, route) = (facts.method.clone(), facts.route.clone());
     let parent = traces::extract(req.headers());
     if !req.headers().contains_key("traceparent") {
         shared.telemetry.metrics.root_span();
@@ -358,7 +346,7 @@ async fn observe(State(shared): State<Arc<Shared>>, mut req: Request, next: Next
     let mut attributes = vec![
         KeyValue::new(semconv::HTTP_REQUEST_METHOD, method.clone()),
         KeyValue::new(semconv::HTTP_ROUTE, route.clone()),
-        KeyValue::new(semconv::URL_PATH, path.clone()),
+        KeyValue::new(semconv::URL_PATH, facts.path.clone()),
         KeyValue::new(semconv::URL_SCHEME, "http"),
     ];
     if let Some(agent) = header_str(req.headers(), header::USER_AGENT.as_str()) {
@@ -388,15 +376,65 @@ async fn observe(State(shared): State<Arc<Shared>>, mut req: Request, next: Next
         None => next.run(req).await,
     };
 
-    let status = response.status().as_u16();
     let seconds = started.elapsed().as_secs_f64();
-    traces::record_status(&cx.otel, status);
+    traces::record_status(&cx.otel, response.status().as_u16());
     traces::end(&cx.otel);
+    record(&shared, &cx, &mut response, seconds);
+    response
+}
+
+/// The control routes (the fault admin API) behind a lighter middleware: each request is
+/// counted and logged like the service's own routes, so a refused token shows as a 401 of
+/// its route and every change leaves its line. It asks no fault hook (an injected failure
+/// or delay must never stand between the operator and the clear that ends it) and opens no
+/// span (control calls are not the shop's traffic, and would count as new traces).
+pub fn admin(shared: Arc<Shared>, routes: Router) -> Router {
+    routes.route_layer(middleware::from_fn_with_state(shared, observe_admin))
+}
+
+async fn observe_admin(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let cx = RequestCx {
+        otel: Context::new(),
+        facts: facts(&shared, &req),
+    };
+    let mut response = next.run(req).await;
+    record(&shared, &cx, &mut response, started.elapsed().as_secs_f64());
+    response
+}
+
+/// Who is asking for what: the service, method, route template, path and user headers.
+fn facts(shared: &Shared, req: &Request) -> RequestFacts {
+    RequestFacts {
+        service: shared.service.to_string(),
+        method: req.method().to_string(),
+        route: req
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string()),
+        path: req.uri().path().to_string(),
+        user_id: header_str(req.headers(), USER_HEADER),
+        country: header_str(req.headers(), COUNTRY_HEADER),
+    }
+}
+
+/// A finished request's metrics, its trace id header and its `Request completed` line
+/// (warn for 4xx, error for 5xx).
+fn record(shared: &Shared, cx: &RequestCx, response: &mut Response, seconds: f64) {
+    let RequestFacts {
+        method,
+        route,
+        path,
+        user_id,
+        country,
+        ..
+    } = &cx.facts;
+    let status = response.status().as_u16();
     let trace_id = cx.trace_id();
     shared
         .telemetry
         .metrics
-        .observe_request(&method, &route, status, seconds, trace_id.as_deref());
+        .observe_request(method, route, status, seconds, trace_id.as_deref());
     if let Some(v) = trace_id
         .as_deref()
         .and_then(|t| HeaderValue::from_str(t).ok())
@@ -412,10 +450,10 @@ async fn observe(State(shared): State<Arc<Shared>>, mut req: Request, next: Next
         "latency_ms".into(),
         json!((seconds * 1000.0).round() as u64),
     );
-    if let Some(user) = &cx.facts.user_id {
+    if let Some(user) = user_id {
         fields.insert("user_id".into(), json!(user));
     }
-    if let Some(country) = &cx.facts.country {
+    if let Some(country) = country {
         fields.insert("country".into(), json!(country));
     }
     if let Some(extra) = response.extensions_mut().remove::<LogExtra>() {
@@ -426,8 +464,7 @@ async fn observe(State(shared): State<Arc<Shared>>, mut req: Request, next: Next
         400..=499 => Level::Warn,
         _ => Level::Info,
     };
-    shared.log(&cx, level, "Request completed", fields);
-    response
+    shared.log(cx, level, "Request completed", fields);
 }
 
 #[cfg(test)]

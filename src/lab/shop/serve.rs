@@ -117,7 +117,9 @@ async fn run(options: ServeOptions) -> Result<Telemetry, ShopError> {
         }
     };
     // Every process takes faults on its own (loopback) listener; the generator's are inert.
-    let app = app.merge(fault_admin::routes(Arc::clone(&active), admin_token));
+    // Admin requests are counted and logged like the service's routes (a 401 shows).
+    let admin = fault_admin::routes(Arc::clone(&active), admin_token);
+    let app = app.merge(http::admin(Arc::clone(&shared), admin));
     // A run of a crash loop waits its back-off before listening (refused meanwhile).
     if let Some(backoff) = crash_loop::pending_backoff() {
         tokio::time::sleep(backoff).await;
