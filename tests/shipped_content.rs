@@ -1,8 +1,9 @@
 //! The lessons, challenges and drills that ship with labtui pass `labtui check`.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
-use labtui::lab::content::{self, Catalog, ItemKind};
+use labtui::lab::content::{self, Catalog, ItemKind, Tier};
 
 #[test]
 fn shipped_content_has_no_problems() {
@@ -14,7 +15,7 @@ fn shipped_content_has_no_problems() {
         "content problems:\n{}",
         listed.join("\n")
     );
-    assert!(report.lessons >= 11 && report.challenges >= 7 && report.drills >= 26);
+    assert!(report.lessons >= 22 && report.challenges >= 16 && report.drills >= 45);
     assert!(report.queries_checked > 0);
 }
 
@@ -29,7 +30,7 @@ fn every_shipped_item_loads_and_lessons_come_in_file_order() {
         .map(|e| e.id)
         .collect();
     assert_eq!(
-        lessons[..11],
+        lessons[..22],
         [
             "three-pillars",
             "promql-basics",
@@ -42,8 +43,71 @@ fn every_shipped_item_loads_and_lessons_come_in_file_order() {
             "alerting",
             "slos-error-budgets",
             "red-use-dashboards",
+            "chaos-engineering",
+            "database-observability",
+            "queues-streaming",
+            "data-pipelines",
+            "releases-cicd",
+            "incident-response",
+            "otel-collector",
+            "cost-cardinality",
+            "anomaly-detection",
+            "observability-as-code",
+            "security-signals",
         ]
     );
+}
+
+/// The course's shape: every lesson has at least three exercises of at least two kinds;
+/// each tier has at least five challenges, each with a number and a query question and
+/// two or three hints; every item sits in at least one learning path.
+#[test]
+fn the_course_has_its_shape() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (catalog, problems) = Catalog::load(root);
+    assert!(problems.is_empty());
+    for lesson in &catalog.lessons {
+        let kinds: BTreeSet<&str> = lesson
+            .exercises
+            .iter()
+            .map(|e| e.expect.kind_name())
+            .collect();
+        assert!(
+            lesson.exercises.len() >= 3 && kinds.len() >= 2,
+            "{}: {} exercises of kinds {kinds:?}",
+            lesson.id,
+            lesson.exercises.len()
+        );
+    }
+    for tier in [Tier::SingleService, Tier::CrossService, Tier::Subtle] {
+        let n = catalog.challenges.iter().filter(|c| c.tier == tier).count();
+        assert!(n >= 5, "{tier:?}: {n} challenges");
+    }
+    for c in &catalog.challenges {
+        let kinds: BTreeSet<&str> = c.questions.iter().map(|q| q.expect.kind_name()).collect();
+        assert!(
+            kinds.contains("number") && kinds.contains("query"),
+            "{}: question kinds {kinds:?}",
+            c.id
+        );
+        assert!(
+            (2..=3).contains(&c.hints.len()),
+            "{}: {} hints",
+            c.id,
+            c.hints.len()
+        );
+    }
+    let in_paths: BTreeSet<String> = catalog
+        .paths
+        .iter()
+        .flat_map(|p| catalog.path_entries(p))
+        .map(|e| e.id)
+        .collect();
+    for kind in [ItemKind::Lesson, ItemKind::Challenge, ItemKind::Drill] {
+        for e in catalog.entries(kind) {
+            assert!(in_paths.contains(&e.id), "{} is in no learning path", e.id);
+        }
+    }
 }
 
 #[test]
