@@ -1,4 +1,4 @@
-//! Nothing of a native lab outlives `labtui down`: no process carrying the lab's marker
+//! Every listener of a native lab is on loopback, and nothing of it outlives `labtui down`: no process carrying the lab's marker
 //! (by pid file, state or environment), no listening socket on the lab's ports. Also after
 //! a `labtui up` killed with SIGKILL halfway through starting: the next `down` finds and
 //! stops what it had started. Real binaries, free ports, own LABTUI_HOME; every process
@@ -99,8 +99,9 @@ impl Drop for Lab {
     }
 }
 
-/// Ports with a listening TCP socket on this machine (IPv4 and IPv6).
-fn listening() -> BTreeSet<u16> {
+/// Listening TCP sockets on this machine (IPv4 and IPv6): the local address as the kernel
+/// writes it (hex, `0100007F` is 127.0.0.1), the port and the socket's inode.
+fn listeners() -> Vec<(String, u16, u64)> {
     ["/proc/net/tcp", "/proc/net/tcp6"]
         .iter()
         .filter_map(|f| std::fs::read_to_string(f).ok())
@@ -114,9 +115,36 @@ fn listening() -> BTreeSet<u16> {
                     if *state != "0A" {
                         return None;
                     }
-                    u16::from_str_radix(local.rsplit(':').next()?, 16).ok()
+                    let (addr, port) = local.rsplit_once(':')?;
+                    Some((
+                        addr.to_string(),
+                        u16::from_str_radix(port, 16).ok()?,
+                        cols.get(9)?.parse().ok()?,
+                    ))
                 })
                 .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Ports with a listening TCP socket.
+fn listening() -> BTreeSet<u16> {
+    listeners().into_iter().map(|(_, port, _)| port).collect()
+}
+
+/// The socket inodes the processes `pids` hold open.
+fn sockets_of(pids: &BTreeSet<u32>) -> BTreeSet<u64> {
+    pids.iter()
+        .filter_map(|pid| std::fs::read_dir(format!("/proc/{pid}/fd")).ok())
+        .flat_map(|fds| fds.flatten())
+        .filter_map(|fd| {
+            let target = std::fs::read_link(fd.path()).ok()?;
+            let target = target.to_str()?;
+            target
+                .strip_prefix("socket:[")?
+                .strip_suffix(']')?
+                .parse()
+                .ok()
         })
         .collect()
 }
@@ -167,6 +195,19 @@ fn down_leaves_no_process_and_no_listener_and_a_second_down_is_calm() {
         !lab.ports().is_disjoint(&listening()),
         "the lab listens on none of its ports"
     );
+    // Every socket the lab's processes listen on (its ports, and any other such as a
+    // cluster port) is on loopback only: 127.0.0.1, or ::1 in IPv6.
+    let ours = sockets_of(&running);
+    let theirs: Vec<(String, u16, u64)> = listeners()
+        .into_iter()
+        .filter(|(_, _, inode)| ours.contains(inode))
+        .collect();
+    assert!(theirs.len() >= 8, "the lab's listeners: {theirs:?}");
+    let exposed: Vec<&(String, u16, u64)> = theirs
+        .iter()
+        .filter(|(addr, _, _)| addr != "0100007F" && addr != "00000000000000000000000001000000")
+        .collect();
+    assert!(exposed.is_empty(), "listening beyond loopback: {exposed:?}");
     // Every process the lab started carries its marker.
     let marked: BTreeSet<u32> = proc::marked_with(&lab.root())
         .into_iter()
