@@ -1,14 +1,18 @@
 //! Every shipped challenge that Prometheus alone can grade scores full marks with its own
-//! reference answers against a real lab. One native lab (Prometheus from the system
-//! packages scraping the shop under traffic) runs the challenges one after another, each
-//! through the library as the console runs it: start (inject its faults), wait for their
-//! symptoms with a deadline, let its reference numbers settle (early in an incident a
-//! 5-minute window still holds healthy minutes), answer every question with the answer
-//! the content implies, submit with the lab's grader. Choices are answered with their right options, queries
-//! with their reference, numbers with their value or with what their reference returns
-//! just before submitting, and text questions with the names of their rubric's concepts.
-//! Every wrong option of a one-answer choice must score less than full marks too. The lab
-//! is killed on drop, even when an assertion fails.
+//! reference answers against a real lab. Three native labs (Prometheus from the system
+//! packages scraping the shop under traffic, each with its own temp dir and free ports)
+//! run a third of the challenges each, one after another, side by side. Each challenge
+//! goes through the library as the console and `labtui challenge` run it: start (inject
+//! its faults), wait for their symptoms with a deadline, let its reference numbers settle
+//! (early in an incident a 5-minute window still holds healthy minutes), answer every
+//! question with the answer the content implies, submit with the lab's grader. Choices are
+//! answered with their right options, queries with their reference, numbers with their
+//! value or with what their reference returns just before submitting, and text questions
+//! with the names of their rubric's concepts. Every wrong option of a one-answer choice
+//! must score less than full marks too, and nothing at all when it shares no part with the
+//! answer (a wrong root cause). The test prints the challenges it ran and the ones it left
+//! out because a question needs Loki or Tempo. Each lab is killed on drop, even when an
+//! assertion fails.
 
 mod shop_support;
 #[path = "support/tools.rs"]
@@ -207,11 +211,16 @@ async fn run_one(
         ));
     }
     let grader = LabGrader::of(state);
-    // A wrong option never earns full marks (a `service/fault` answer may earn a part).
+    // A wrong option never earns full marks, and one that shares no part with the answer
+    // (a wrong root cause) earns nothing (a `service/fault` answer may earn a part).
     for q in &ch.questions {
+        let right = q.expect.choice_answers().join("/");
         for wrong in wrong_options(q) {
+            let shares = wrong
+                .split('/')
+                .any(|part| right.split('/').any(|r| r == part));
             match grader.grade(q, &wrong, Utc::now().timestamp() as f64).await {
-                Ok(r) if r.earned < r.max => {}
+                Ok(r) if r.earned < r.max && (shares || r.earned == 0.0) => {}
                 Ok(r) => short.push(format!("{}: the wrong option `{wrong}` scored {r:?}", q.id)),
                 Err(e) => short.push(format!("{}: grading `{wrong}`: {e}", q.id)),
             }

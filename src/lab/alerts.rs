@@ -122,6 +122,10 @@ pub fn listen_addr(webhook_url: &str) -> Result<SocketAddr, AlertsError> {
     }
 }
 
+/// The largest notification body accepted: Alertmanager's notifications of a lab are a few
+/// KiB; anything far larger is refused (413) before it is read.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
 /// Receives notifications on `addr` until `cancel` fires, sending each one to `tx`.
 /// Binding happens before this returns, so a busy port is an error the caller can show.
 pub async fn listen(
@@ -132,7 +136,10 @@ pub async fn listen(
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| AlertsError::Bind { addr, source })?;
-    let app = Router::new().route("/alerts", post(receive)).with_state(tx);
+    let app = Router::new()
+        .route("/alerts", post(receive))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(tx);
     Ok(tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(cancel.cancelled_owned())
@@ -220,6 +227,13 @@ mod tests {
         assert_eq!(got.alerts[0].name, "HighErrorRate");
         let bad = client.post(&url).body("nope").send().await.expect("post");
         assert_eq!(bad.status(), 400);
+        // A body past the limit is refused unread, and the receiver keeps working.
+        let huge = vec![b'['; MAX_BODY_BYTES + 1];
+        let big = client.post(&url).body(huge).send().await.expect("post");
+        assert_eq!(big.status(), 413);
+        let ok = client.post(&url).body(PAYLOAD).send().await.expect("post");
+        assert_eq!(ok.status(), 200);
+        assert!(rx.recv().await.is_some());
         // A second listener on the same port says why it cannot start.
         let (tx2, _rx2) = mpsc::unbounded_channel();
         let busy = listen(addr, tx2, CancellationToken::new()).await;
