@@ -7,7 +7,7 @@ use std::process::Command;
 #[path = "support/tmux.rs"]
 mod tmux;
 
-use tmux::{Tmux, assert_terminal_restored};
+use tmux::{Tmux, assert_terminal_restored, assert_tty_restored};
 
 #[test]
 fn open_a_lesson_show_help_and_quit_restores_the_terminal() {
@@ -49,6 +49,7 @@ fn signal_restores_the_terminal_and_keeps_progress(signal: &str) {
     assert!(status.success());
     let screen = tmux.wait_for(":END");
     assert_terminal_restored(&screen);
+    tmux.assert_modes_off();
     let saved = std::fs::read_to_string(tmux.progress_file()).expect("progress saved");
     assert!(saved.contains("second-steps"), "{saved}");
 }
@@ -61,6 +62,36 @@ fn sigterm_restores_the_terminal_and_keeps_progress() {
 #[test]
 fn sighup_restores_the_terminal_and_keeps_progress() {
     signal_restores_the_terminal_and_keeps_progress("HUP");
+}
+
+#[test]
+fn sigint_restores_the_terminal_and_keeps_progress() {
+    signal_restores_the_terminal_and_keeps_progress("INT");
+}
+
+/// A panic (forced by the debug-only LABTUI_PANIC_AFTER_DRAW hook) still hands the
+/// terminal back: line editing, no alternate screen, no mouse reporting.
+#[test]
+fn a_panic_restores_the_terminal() {
+    if !cfg!(debug_assertions) {
+        eprintln!("skipping: the panic hook exists in debug builds only");
+        return;
+    }
+    let Some(tmux) = Tmux::start_with(
+        80,
+        24,
+        &[("LABTUI_PANIC_AFTER_DRAW", "1"), ("RUST_BACKTRACE", "0")],
+    ) else {
+        return;
+    };
+    let screen = tmux.wait_for(":END");
+    assert!(screen.contains("EXIT=101"), "not a panic's exit:\n{screen}");
+    assert!(
+        screen.contains("LABTUI_PANIC_AFTER_DRAW"),
+        "the panic message is not shown:\n{screen}"
+    );
+    assert_tty_restored(&screen);
+    tmux.assert_modes_off();
 }
 
 #[test]

@@ -90,6 +90,19 @@ async fn event_loop(terminal: &mut DefaultTerminal, app: App, effects: &Effects)
     result
 }
 
+/// Test hook, debug builds only: with `LABTUI_PANIC_AFTER_DRAW` set, the console panics
+/// right after its first frame, so the end-to-end tests can check that a panic restores
+/// the terminal. Read once at startup; release builds never look at it.
+#[cfg(debug_assertions)]
+fn panic_after_draw_hook() -> bool {
+    std::env::var_os("LABTUI_PANIC_AFTER_DRAW").is_some()
+}
+
+#[cfg(not(debug_assertions))]
+fn panic_after_draw_hook() -> bool {
+    false
+}
+
 async fn drive(
     terminal: &mut DefaultTerminal,
     mut app: App,
@@ -102,6 +115,9 @@ async fn drive(
     let mut last_tick = Instant::now();
     let mut sigterm = signal(SignalKind::terminate()).wrap_err("could not watch SIGTERM")?;
     let mut sighup = signal(SignalKind::hangup()).wrap_err("could not watch SIGHUP")?;
+    // In raw mode Ctrl-C is a key, but `kill -INT` still ends the console: quit cleanly.
+    let mut sigint = signal(SignalKind::interrupt()).wrap_err("could not watch SIGINT")?;
+    let panic_after_draw = panic_after_draw_hook();
 
     let size = terminal.size()?;
     let _ = app.update(Msg::Resized {
@@ -109,6 +125,9 @@ async fn drive(
         height: size.height,
     });
     terminal.draw(|f| view(&app, f))?;
+    if panic_after_draw {
+        panic!("LABTUI_PANIC_AFTER_DRAW is set: panicking after the first frame, as asked");
+    }
     // A challenge left running (by an earlier console, or `labtui challenge start`) is
     // picked up, or timed out and its faults cleared.
     executor.execute(Cmd::ReconcileChallenge);
@@ -131,6 +150,7 @@ async fn drive(
             }
             _ = sigterm.recv() => Some(Msg::Terminate),
             _ = sighup.recv() => Some(Msg::Terminate),
+            _ = sigint.recv() => Some(Msg::Terminate),
         };
         let mut pending: Vec<Msg> = first.into_iter().collect();
         // Drain whatever else is ready so a burst of input costs one frame.

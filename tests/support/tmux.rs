@@ -19,12 +19,21 @@ pub struct Tmux {
 
 impl Tmux {
     pub fn start(width: u16, height: u16) -> Option<Self> {
+        Self::start_with(width, height, &[])
+    }
+
+    /// [`Self::start`] with extra environment variables for labtui.
+    pub fn start_with(width: u16, height: u16, env: &[(&str, &str)]) -> Option<Self> {
         let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui");
-        Self::start_in(width, height, &content)
+        Self::start_env(width, height, &content, env)
     }
 
     /// labtui on the content in `content`.
     pub fn start_in(width: u16, height: u16, content: &Path) -> Option<Self> {
+        Self::start_env(width, height, content, &[])
+    }
+
+    fn start_env(width: u16, height: u16, content: &Path, env: &[(&str, &str)]) -> Option<Self> {
         if Command::new("tmux").arg("-V").output().is_err() {
             assert!(
                 std::env::var_os("LABTUI_REQUIRE_TOOLS").is_none(),
@@ -45,25 +54,29 @@ impl Tmux {
             content: content.to_path_buf(),
         };
         let script = Self::script();
-        let out = tmux.run(&[
-            "new-session",
-            "-d",
-            "-x",
-            &width.to_string(),
-            "-y",
-            &height.to_string(),
+        let width = width.to_string();
+        let height = height.to_string();
+        let extra: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let mut args = vec!["new-session", "-d", "-x", &width, "-y", &height];
+        for e in &extra {
+            args.extend(["-e", e.as_str()]);
+        }
+        let home = format!("LABTUI_HOME={}", tmux.home.path().display());
+        let content_env = format!("LABTUI_CONTENT={}", content.display());
+        args.extend([
             "-e",
             "NO_COLOR=1",
             "-e",
-            &format!("LABTUI_HOME={}", tmux.home.path().display()),
+            &home,
             "-e",
-            &format!("LABTUI_CONTENT={}", content.display()),
+            &content_env,
             "-e",
             "TERM=xterm-256color",
             "sh",
             "-c",
             &script,
         ]);
+        let out = tmux.run(&args);
         assert!(out.status.success(), "tmux failed to start: {out:?}");
         Some(tmux)
     }
@@ -153,6 +166,23 @@ impl Tmux {
             .to_string()
     }
 
+    /// The pane's own record of the modes labtui left behind: alternate screen, any mouse
+    /// reporting, SGR mouse encoding (tmux tracks them per pane; all must be off).
+    pub fn assert_modes_off(&self) {
+        let out = self.run(&[
+            "display-message",
+            "-p",
+            "alternate_on=#{alternate_on} mouse_any=#{mouse_any_flag} mouse_sgr=#{mouse_sgr_flag}",
+        ]);
+        let modes = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert_eq!(
+            modes,
+            "alternate_on=0 mouse_any=0 mouse_sgr=0",
+            "the terminal was left in labtui's modes:\n{}",
+            self.screen()
+        );
+    }
+
     pub fn progress_file(&self) -> PathBuf {
         self.home.path().join("progress.json")
     }
@@ -169,6 +199,11 @@ pub fn assert_terminal_restored(screen: &str) {
         screen.contains("EXIT=0"),
         "labtui did not exit cleanly:\n{screen}"
     );
+    assert_tty_restored(screen);
+}
+
+/// Line editing and echo back on, labtui's screen gone, whatever the exit code.
+pub fn assert_tty_restored(screen: &str) {
     let modes = screen
         .split("MODES:")
         .nth(1)

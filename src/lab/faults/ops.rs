@@ -115,11 +115,20 @@ async fn inject_as(
         owner,
     };
     let _lock = ledger::Lock::take(dirs)?;
-    match def.mechanism {
+    // Recorded before it is applied: a labtui killed in between leaves an entry the service
+    // does not have (the next `active` drops it, a clear is harmless), never a fault that
+    // is active with no ledger entry, which nothing could show or clear.
+    let before = ledger::load(dirs)?;
+    let mut faults = before.clone();
+    faults.retain(|f| !(f.name == fault.name && f.target == fault.target));
+    faults.push(fault.clone());
+    ledger::save(dirs, &faults)?;
+    let applied = match def.mechanism {
         Mechanism::Request | Mechanism::Background | Mechanism::Process => {
-            admin(dirs, &state, &component)?
-                .post(&fault.injection())
-                .await?;
+            match admin(dirs, &state, &component) {
+                Ok(admin) => admin.post(&fault.injection()).await,
+                Err(e) => Err(e),
+            }
         }
         Mechanism::Runtime => {
             let action = match def.name.as_str() {
@@ -127,13 +136,13 @@ async fn inject_as(
                 "stack_kill" => ControlAction::Kill,
                 _ => ControlAction::Stop,
             };
-            control(dirs, &state, &component, action).await?;
+            control(dirs, &state, &component, action).await
         }
+    };
+    if let Err(e) = applied {
+        ledger::save(dirs, &before)?;
+        return Err(e);
     }
-    let mut faults = ledger::load(dirs)?;
-    faults.retain(|f| !(f.name == fault.name && f.target == fault.target));
-    faults.push(fault.clone());
-    ledger::save(dirs, &faults)?;
     Ok(fault)
 }
 
