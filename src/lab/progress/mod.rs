@@ -13,7 +13,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use merge::merge_import;
-pub use store::{Loaded, ProgressError, export, import, load, save, write_atomic};
+pub use store::{
+    Loaded, ProgressError, Unreadable, export, import, load, parse, save, write_atomic,
+};
 
 /// The progress file format this build writes and the newest one it can read.
 ///

@@ -144,7 +144,7 @@ pub fn import(path: &Path) -> Result<Progress, ProgressError> {
 
 /// Why bytes are not readable progress.
 #[derive(Debug, thiserror::Error)]
-enum Problem {
+pub enum Unreadable {
     #[error("not valid JSON: {0}")]
     NotJson(serde_json::Error),
     #[error("it has no `schema` number")]
@@ -159,27 +159,27 @@ enum Problem {
     Shape(serde_json::Error),
 }
 
-impl Problem {
+impl Unreadable {
     fn fix(&self) -> &'static str {
         match self {
-            Problem::NewerSchema(_) => "upgrade labtui to read it",
+            Unreadable::NewerSchema(_) => "upgrade labtui to read it",
             _ => "pick a file written by labtui's progress export",
         }
     }
 }
 
 /// Parse and check progress bytes; the result always carries the current schema, ready to
-/// be saved again.
-fn parse(bytes: &[u8]) -> Result<Progress, Problem> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(Problem::NotJson)?;
-    let schema = value.get("schema").ok_or(Problem::NoSchema)?;
+/// be saved again. Public so the bytes of a file can be checked (and fuzzed) without one.
+pub fn parse(bytes: &[u8]) -> Result<Progress, Unreadable> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(Unreadable::NotJson)?;
+    let schema = value.get("schema").ok_or(Unreadable::NoSchema)?;
     match schema.as_u64() {
-        Some(n) if n > u64::from(CURRENT_SCHEMA) => return Err(Problem::NewerSchema(n)),
+        Some(n) if n > u64::from(CURRENT_SCHEMA) => return Err(Unreadable::NewerSchema(n)),
         Some(n) if n >= 1 => {}
-        _ => return Err(Problem::BadSchema(schema.clone())),
+        _ => return Err(Unreadable::BadSchema(schema.clone())),
     }
     // Parsed again from the bytes (not the Value) so errors carry a line and column.
-    let mut progress: Progress = serde_json::from_slice(bytes).map_err(Problem::Shape)?;
+    let mut progress: Progress = serde_json::from_slice(bytes).map_err(Unreadable::Shape)?;
     progress.schema = CURRENT_SCHEMA;
     Ok(progress)
 }
@@ -262,4 +262,29 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 #[cfg(not(unix))]
 fn sync_dir(_dir: &Path) -> io::Result<()> {
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_reads_progress_and_names_what_is_wrong_with_the_rest() {
+        let p = parse(br#"{"schema":1,"items":{}}"#).expect("progress");
+        assert_eq!(p.schema, CURRENT_SCHEMA);
+        assert!(matches!(parse(b"{"), Err(Unreadable::NotJson(_))));
+        assert!(matches!(parse(b"{}"), Err(Unreadable::NoSchema)));
+        assert!(matches!(
+            parse(br#"{"schema":"1"}"#),
+            Err(Unreadable::BadSchema(_))
+        ));
+        assert!(matches!(
+            parse(br#"{"schema":99999}"#),
+            Err(Unreadable::NewerSchema(99999))
+        ));
+        assert!(matches!(
+            parse(br#"{"schema":1,"items":7}"#),
+            Err(Unreadable::Shape(_))
+        ));
+    }
 }
