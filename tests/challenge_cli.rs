@@ -17,9 +17,9 @@ use labtui::lab::faults::ledger;
 use labtui::lab::paths::Paths;
 use labtui::lab::progress;
 use labtui::lab::shop::token;
-use labtui::lab::stack::{LabState, Runtime};
+use labtui::lab::stack::Runtime;
 use shop_support::challenge::{labtui, payments_faults, text, wait_until_payments_is_clean};
-use shop_support::{ShopLab, shop_launch, wait_for};
+use shop_support::{ShopLab, wait_for};
 use tools::installed;
 
 /// Run and expect exit code `code`; returns stdout.
@@ -49,12 +49,7 @@ async fn a_challenge_from_start_to_abandon_and_after_a_crash() {
     let Some(alertmanager) = installed(&["alertmanager", "prometheus-alertmanager"]) else {
         return;
     };
-    let mut launch = shop_launch();
-    launch.traffic_rps = Some(0.0);
-    let lab = ShopLab::new(&[prometheus, alertmanager], launch);
-    let plan = lab.plan();
-    lab.up(&plan).await;
-    let state = LabState::load(&lab.dirs).unwrap().expect("state");
+    let (lab, state) = ShopLab::quiet(&[prometheus, alertmanager]).await;
     let home = lab.data_dir();
     let home = home.as_path();
     let token = token::read(home).unwrap();

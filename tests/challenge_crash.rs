@@ -19,9 +19,9 @@ use labtui::lab::faults::ledger;
 use labtui::lab::paths::Paths;
 use labtui::lab::progress::{self, Status};
 use labtui::lab::shop::token;
-use labtui::lab::stack::{LabState, Runtime, proc};
+use labtui::lab::stack::{Runtime, proc};
 use shop_support::challenge::{labtui, payments_faults, text, wait_until_payments_is_clean};
-use shop_support::{ShopLab, shop_launch, wait_for};
+use shop_support::{ShopLab, wait_for};
 
 /// A stand-in for the console: a child process, killed and reaped on drop.
 struct Console(Child);
@@ -69,12 +69,7 @@ fn slow_checkout() -> Challenge {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_challenge_whose_console_was_killed_is_abandoned_and_its_fault_cleared() {
-    let mut launch = shop_launch();
-    launch.traffic_rps = Some(0.0);
-    let lab = ShopLab::new(&[], launch);
-    let plan = lab.plan();
-    lab.up(&plan).await;
-    let state = LabState::load(&lab.dirs).unwrap().expect("state");
+    let (lab, state) = ShopLab::quiet(&[]).await;
     let home = lab.data_dir();
     let home = home.as_path();
     let paths = Paths::under(home);

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 use labtui::lab::paths::Paths;
 use labtui::lab::stack::{LabDirs, PidFile, ports, proc};
 use serde_json::Value;
-use tools::installed;
 
 /// One LABTUI_HOME with a PATH holding only Prometheus and Alertmanager (so Loki and Tempo
 /// are missing even where they are installed). Dropping it stops whatever it started.
@@ -23,15 +22,7 @@ struct Home {
 
 impl Home {
     fn new() -> Option<Self> {
-        let prometheus = installed(&["prometheus"])?;
-        let alertmanager = installed(&["alertmanager", "prometheus-alertmanager"])?;
-        let dir = tempfile::tempdir().expect("temp dir");
-        let bin = dir.path().join("bin");
-        std::fs::create_dir_all(&bin).expect("bin dir");
-        std::os::unix::fs::symlink(&prometheus, bin.join("prometheus")).expect("link");
-        let am = alertmanager.file_name().expect("file name");
-        std::os::unix::fs::symlink(&alertmanager, bin.join(am)).expect("link");
-        let home = dir.path().join("home");
+        let (dir, bin, home) = tools::stack_home()?;
         Some(Self {
             _dir: dir,
             home,

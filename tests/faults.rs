@@ -173,6 +173,7 @@ fn admin_url(state: &LabState, service: Service) -> String {
 /// No stack binaries: the shop alone is enough for the admin API, the TTL and the ledger.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_api_ttl_and_ledger_cleanup() {
+    // The plan is kept: a second `up` with it later finds the same lab.
     let mut launch = shop_launch();
     launch.traffic_rps = Some(0.0);
     let lab = ShopLab::new(&[], launch);

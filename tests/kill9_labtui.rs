@@ -25,8 +25,8 @@ use labtui::lab::paths::Paths;
 use labtui::lab::progress::{self, ItemProgress, Progress};
 use labtui::lab::shop::token;
 use labtui::lab::stack::{LabDirs, LabState, Runtime};
+use shop_support::ShopLab;
 use shop_support::challenge::{labtui, payments_faults, text};
-use shop_support::{ShopLab, shop_launch};
 
 const KILLS: usize = 20;
 /// Items in each imported file: enough that reading, merging and writing take a while.
@@ -174,12 +174,7 @@ fn check_progress(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn labtui_survives_kill_9_at_random_moments() {
     let started = Instant::now();
-    let mut launch = shop_launch();
-    launch.traffic_rps = Some(0.0);
-    let lab = ShopLab::new(&[], launch);
-    let plan = lab.plan();
-    lab.up(&plan).await;
-    let state = LabState::load(&lab.dirs).unwrap().expect("state");
+    let (lab, state) = ShopLab::quiet(&[]).await;
     let home = lab.data_dir();
     let home = home.as_path();
     let paths = Paths::under(home);

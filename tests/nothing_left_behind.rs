@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use labtui::lab::paths::Paths;
 use labtui::lab::stack::{LabDirs, PidFile, proc};
-use tools::{free_port_base, installed, lab_port_offsets};
+use tools::{free_port_base, lab_port_offsets, stack_home};
 
 struct Lab {
     _dir: tempfile::TempDir,
@@ -26,15 +26,7 @@ struct Lab {
 
 impl Lab {
     fn new() -> Option<Self> {
-        let prometheus = installed(&["prometheus"])?;
-        let alertmanager = installed(&["alertmanager", "prometheus-alertmanager"])?;
-        let dir = tempfile::tempdir().expect("temp dir");
-        let bin = dir.path().join("bin");
-        std::fs::create_dir_all(&bin).expect("bin dir");
-        std::os::unix::fs::symlink(&prometheus, bin.join("prometheus")).expect("link");
-        let am = alertmanager.file_name().expect("file name");
-        std::os::unix::fs::symlink(&alertmanager, bin.join(am)).expect("link");
-        let home = dir.path().join("home");
+        let (dir, bin, home) = stack_home()?;
         Some(Self {
             _dir: dir,
             home,

@@ -19,7 +19,7 @@ use axum::routing::post;
 use labtui::lab::paths::Paths;
 use labtui::lab::shop::ShopLaunch;
 use labtui::lab::stack::{
-    LabDirs, NativeOptions, NativeRuntime, PidFile, Plan, PlanOptions, Profile, Runtime,
+    LabDirs, LabState, NativeOptions, NativeRuntime, PidFile, Plan, PlanOptions, Profile, Runtime,
     RuntimeKind, StackSpec, UpEvent, UpReport, proc,
 };
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
@@ -70,6 +70,20 @@ impl ShopLab {
             .expect("plan")
             .with_free_ports()
             .expect("free ports")
+    }
+
+    /// A lab with the shop and no traffic (plus the stack binaries in `link`), started,
+    /// with its state: what the admin API, fault and challenge tests stand on.
+    pub async fn quiet(link: &[PathBuf]) -> (Self, LabState) {
+        let mut launch = shop_launch();
+        launch.traffic_rps = Some(0.0);
+        let lab = Self::new(link, launch);
+        let plan = lab.plan();
+        lab.up(&plan).await;
+        let state = LabState::load(&lab.dirs)
+            .expect("a readable state")
+            .expect("a state after up");
+        (lab, state)
     }
 
     pub async fn up(&self, plan: &Plan) -> (UpReport, Vec<UpEvent>) {

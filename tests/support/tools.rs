@@ -25,6 +25,21 @@ pub fn installed(names: &[&str]) -> Option<PathBuf> {
     found
 }
 
+/// A temp dir with `bin/` holding links to the installed Prometheus and Alertmanager (to put
+/// on a lab's PATH) and an empty `home/`; None (skip) when either is missing.
+pub fn stack_home() -> Option<(tempfile::TempDir, PathBuf, PathBuf)> {
+    let prometheus = installed(&["prometheus"])?;
+    let alertmanager = installed(&["alertmanager", "prometheus-alertmanager"])?;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("bin dir");
+    std::os::unix::fs::symlink(&prometheus, bin.join("prometheus")).expect("link");
+    let am = alertmanager.file_name().expect("file name");
+    std::os::unix::fs::symlink(&alertmanager, bin.join(am)).expect("link");
+    let home = dir.path().join("home");
+    Some((dir, bin, home))
+}
+
 /// Every port a lab may listen on, as an offset from its `--port-base`.
 pub fn lab_port_offsets() -> Vec<u16> {
     let spec = StackSpec::builtin().expect("spec");
