@@ -65,26 +65,9 @@ pub fn needs_escape(c: char) -> bool {
         )
 }
 
-/// One terminal cell's `symbol` without the characters [`escape`] would escape, or None
-/// when it has none; emptied, it becomes `\u{fffd}` so the cell still shows something was
-/// there. The console runs it on every cell of every frame after drawing: a safety net
-/// for text a pane drew without [`escape`] (ratatui already drops control characters, but
-/// appends zero-width ones such as a bidi override to the cell before them).
-pub fn guard_cell(symbol: &str) -> Option<String> {
-    if !symbol.chars().any(needs_escape) {
-        return None;
-    }
-    let kept: String = symbol.chars().filter(|c| !needs_escape(*c)).collect();
-    Some(if kept.is_empty() {
-        "\u{fffd}".to_string()
-    } else {
-        kept
-    })
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{escape, escape_text, guard_cell, needs_escape};
+    use super::{escape, escape_text, needs_escape};
 
     #[test]
     fn plain_text_is_borrowed_and_unchanged() {
@@ -133,14 +116,5 @@ mod tests {
             std::borrow::Cow::Borrowed(_)
         ));
         assert_eq!(escape_text("fn\tx\n\x1b[2J\n"), "fn    x\n\\e[2J\n");
-    }
-
-    #[test]
-    fn cells_lose_unsafe_characters() {
-        assert_eq!(guard_cell("a"), None);
-        assert_eq!(guard_cell("🐻\u{200d}❄\u{fe0f}"), None);
-        assert_eq!(guard_cell("a\u{202e}").as_deref(), Some("a"));
-        assert_eq!(guard_cell("\u{202e}").as_deref(), Some("\u{fffd}"));
-        assert_eq!(guard_cell("\x1b").as_deref(), Some("\u{fffd}"));
     }
 }

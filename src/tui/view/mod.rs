@@ -2,7 +2,6 @@
 //! the status bar and popups, and the helpers every pane draws with.
 
 use ratatui::Frame;
-use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -21,6 +20,10 @@ use super::navigator::TABS;
 use super::panes::{challenge, faults, interview, query, stack};
 use super::widgets::render_dashboard;
 
+mod guard;
+
+pub use guard::guard;
+
 /// ```text
 /// ┌ Lessons │ Challenges │ Drills ┐┌ Title ───────────────────────┐
 /// │ ✓ Three pillars            ★ ││ rendered Markdown           ▲│
@@ -32,16 +35,6 @@ use super::widgets::render_dashboard;
 pub fn view(app: &App, frame: &mut Frame) {
     draw(app, frame);
     guard(frame.buffer_mut());
-}
-
-/// The last line of defence: no cell reaches the terminal holding a character it would act
-/// on or that reorders text (`lab::untrusted`), whatever a pane drew.
-pub fn guard(buf: &mut Buffer) {
-    for cell in &mut buf.content {
-        if let Some(safe) = crate::lab::untrusted::guard_cell(cell.symbol()) {
-            cell.set_symbol(&safe);
-        }
-    }
 }
 
 fn draw(app: &App, frame: &mut Frame) {
