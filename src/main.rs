@@ -27,15 +27,9 @@ fn main() -> ExitCode {
         }
         None => open_console(&cli).map(|()| ExitCode::SUCCESS),
     };
+    // A closed pipe never gets here: commands end by SIGPIPE (exit_quietly_on_a_closed_pipe).
     result.unwrap_or_else(|e| {
-        // `labtui status | head` closing the pipe early is not an error worth a message.
-        let broken_pipe = e
-            .chain()
-            .filter_map(|c| c.downcast_ref::<std::io::Error>())
-            .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe);
-        if !broken_pipe {
-            eprintln!("labtui: {e:#}");
-        }
+        eprintln!("labtui: {e:#}");
         ExitCode::FAILURE
     })
 }

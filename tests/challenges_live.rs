@@ -26,8 +26,8 @@ use labtui::lab::content::{Catalog, Challenge, Expectation, ItemKind, ItemRef, Q
 use labtui::lab::grading::Tolerance;
 use labtui::lab::paths::Paths;
 use labtui::lab::query::{PrometheusClient, QueryData, QueryLang, QueryWindow};
-use labtui::lab::stack::{LabState, Outcome, Runtime};
-use shop_support::{ShopLab, shop_launch, wait_for};
+use labtui::lab::stack::{LabState, Runtime};
+use shop_support::{ShopLab, wait_for};
 use tools::{content_root, installed};
 
 /// How long each challenge may take for its symptoms to show.
@@ -333,22 +333,12 @@ async fn run_group(group: usize) {
         eprintln!("skipping the live run: prometheus is not installed");
         return;
     };
-    let mut launch = shop_launch();
-    launch.traffic_rps = Some(10.0);
-    let lab = ShopLab::new(&[prometheus], launch);
-    let plan = lab.plan();
-    let (report, _) = lab.up(&plan).await;
-    for name in ["prometheus", "shop-storefront", "shop-traffic"] {
-        assert!(
-            report
-                .outcomes
-                .iter()
-                .any(|(n, o)| n == name && matches!(o, Outcome::Ready { .. })),
-            "{name}: {:?}",
-            report.outcomes
-        );
-    }
-    let state = LabState::load(&lab.dirs).unwrap().expect("state");
+    let (lab, state) = ShopLab::started(
+        &[prometheus],
+        10.0,
+        &["prometheus", "shop-storefront", "shop-traffic"],
+    )
+    .await;
     let paths = Paths::under(&lab.data_dir());
     let client = challenge::symptom_client(&state).expect("a Prometheus client");
 

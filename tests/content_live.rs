@@ -16,8 +16,8 @@ use labtui::lab::content::{
     Catalog, Expectation, ItemKind, ItemRef, runnable_queries, split_front_matter,
 };
 use labtui::lab::query::{PrometheusClient, QueryData, QueryLang, QueryWindow};
-use labtui::lab::stack::{LabState, Outcome, Runtime};
-use shop_support::{ShopLab, shop_launch, wait_for};
+use labtui::lab::stack::Runtime;
+use shop_support::{ShopLab, wait_for};
 use tools::{content_root, installed};
 
 /// The info-string flag of a block that runs but may return no data.
@@ -190,27 +190,17 @@ async fn every_shipped_promql_block_and_reference_returns_data_from_the_lab() {
     let Some(alertmanager) = installed(&["alertmanager", "prometheus-alertmanager"]) else {
         return;
     };
-    let mut launch = shop_launch();
-    launch.traffic_rps = Some(15.0);
-    let lab = ShopLab::new(&[prometheus, alertmanager], launch);
-    let plan = lab.plan();
-    let (report, _) = lab.up(&plan).await;
-    for name in [
-        "prometheus",
-        "alertmanager",
-        "shop-storefront",
-        "shop-traffic",
-    ] {
-        assert!(
-            report
-                .outcomes
-                .iter()
-                .any(|(n, o)| n == name && matches!(o, Outcome::Ready { .. })),
-            "{name}: {:?}",
-            report.outcomes
-        );
-    }
-    let state = LabState::load(&lab.dirs).unwrap().expect("state");
+    let (lab, state) = ShopLab::started(
+        &[prometheus, alertmanager],
+        15.0,
+        &[
+            "prometheus",
+            "alertmanager",
+            "shop-storefront",
+            "shop-traffic",
+        ],
+    )
+    .await;
     let url = state.url("prometheus").expect("prometheus url").to_string();
     let client = PrometheusClient::new(&url).expect("client");
 

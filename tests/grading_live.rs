@@ -13,8 +13,8 @@ use std::time::Duration;
 use labtui::lab::content::{Catalog, Expectation, ItemRef, Question};
 use labtui::lab::grading::{Backends, Verdict, grade_question};
 use labtui::lab::query::{ClientOptions, PrometheusClient, QueryData, QueryWindow};
-use labtui::lab::stack::{LabState, Outcome, Runtime};
-use shop_support::{ShopLab, shop_launch, wait_for};
+use labtui::lab::stack::Runtime;
+use shop_support::{ShopLab, wait_for};
 use tools::installed;
 
 const CHARGE: &str =
@@ -74,20 +74,7 @@ async fn the_slow_checkout_questions_grade_against_the_running_shop() {
     let Some(alertmanager) = installed(&["alertmanager", "prometheus-alertmanager"]) else {
         return;
     };
-    let mut launch = shop_launch();
-    launch.traffic_rps = Some(15.0);
-    let lab = ShopLab::new(&[prometheus, alertmanager], launch);
-    let plan = lab.plan();
-    let (report, _) = lab.up(&plan).await;
-    assert!(
-        report
-            .outcomes
-            .iter()
-            .any(|(n, o)| n == "prometheus" && matches!(o, Outcome::Ready { .. })),
-        "{:?}",
-        report.outcomes
-    );
-    let state = LabState::load(&lab.dirs).unwrap().expect("state");
+    let (lab, state) = ShopLab::started(&[prometheus, alertmanager], 15.0, &["prometheus"]).await;
     let url = state.url("prometheus").expect("prometheus url").to_string();
     let backends = Backends::from_urls(Some(&url), None, None).expect("clients");
     let client = backends.prometheus.clone().expect("prometheus client");

@@ -9,8 +9,8 @@ mod tools;
 use std::time::Duration;
 
 use labtui::lab::shop::Service;
-use labtui::lab::stack::{LabState, Outcome, Runtime};
-use shop_support::{ShopLab, client, query, shop_launch, wait_for};
+use labtui::lab::stack::Runtime;
+use shop_support::{ShopLab, client, query, wait_for};
 use tools::installed;
 
 fn value(sample: &serde_json::Value) -> f64 {
@@ -28,22 +28,12 @@ async fn prometheus_scrapes_every_shop_service_and_the_sli_queries_return_data()
     let Some(alertmanager) = installed(&["alertmanager", "prometheus-alertmanager"]) else {
         return;
     };
-    let mut launch = shop_launch();
-    launch.traffic_rps = Some(15.0);
-    let lab = ShopLab::new(&[prometheus, alertmanager], launch);
-    let plan = lab.plan();
-    let (report, _) = lab.up(&plan).await;
-    for name in ["prometheus", "shop-storefront", "shop-traffic"] {
-        assert!(
-            report
-                .outcomes
-                .iter()
-                .any(|(n, o)| n == name && matches!(o, Outcome::Ready { .. })),
-            "{name}: {:?}",
-            report.outcomes
-        );
-    }
-    let state = LabState::load(&lab.dirs).unwrap().expect("state");
+    let (lab, state) = ShopLab::started(
+        &[prometheus, alertmanager],
+        15.0,
+        &["prometheus", "shop-storefront", "shop-traffic"],
+    )
+    .await;
     let prom = state.url("prometheus").expect("prometheus url").to_string();
     let http = client();
 

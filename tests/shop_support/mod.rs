@@ -19,8 +19,8 @@ use axum::routing::post;
 use labtui::lab::paths::Paths;
 use labtui::lab::shop::ShopLaunch;
 use labtui::lab::stack::{
-    LabDirs, LabState, NativeOptions, NativeRuntime, PidFile, Plan, PlanOptions, Profile, Runtime,
-    RuntimeKind, StackSpec, UpEvent, UpReport, proc,
+    LabDirs, LabState, NativeOptions, NativeRuntime, Outcome, PidFile, Plan, PlanOptions, Profile,
+    Runtime, RuntimeKind, StackSpec, UpEvent, UpReport, proc,
 };
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::KeyValue;
@@ -75,11 +75,27 @@ impl ShopLab {
     /// A lab with the shop and no traffic (plus the stack binaries in `link`), started,
     /// with its state: what the admin API, fault and challenge tests stand on.
     pub async fn quiet(link: &[PathBuf]) -> (Self, LabState) {
+        Self::started(link, 0.0, &[]).await
+    }
+
+    /// A lab with the stack binaries in `link` and the shop under `rps` of traffic,
+    /// started, with its state; each of `ready` (component names) must have come up ready.
+    pub async fn started(link: &[PathBuf], rps: f64, ready: &[&str]) -> (Self, LabState) {
         let mut launch = shop_launch();
-        launch.traffic_rps = Some(0.0);
+        launch.traffic_rps = Some(rps);
         let lab = Self::new(link, launch);
         let plan = lab.plan();
-        lab.up(&plan).await;
+        let (report, _) = lab.up(&plan).await;
+        for name in ready {
+            assert!(
+                report
+                    .outcomes
+                    .iter()
+                    .any(|(n, o)| n == name && matches!(o, Outcome::Ready { .. })),
+                "{name}: {:?}",
+                report.outcomes
+            );
+        }
         let state = LabState::load(&lab.dirs)
             .expect("a readable state")
             .expect("a state after up");

@@ -230,15 +230,8 @@ fn scan(root: &Path) -> (Catalog, CheckReport) {
             ItemKind::Drill => &mut report.drills,
         } += files.len();
         for file in files {
-            let text = match std::fs::read_to_string(&file) {
-                Ok(text) => text,
-                Err(e) => {
-                    report.problems.push(Problem::whole(
-                        &file,
-                        format!("cannot read this file as UTF-8 text: {e}"),
-                    ));
-                    continue;
-                }
+            let Some(text) = read_text(&file, &mut report.problems) else {
+                continue;
             };
             match parse_file(kind, &file, &text) {
                 Err(problems) => report.problems.extend(problems),
@@ -298,15 +291,8 @@ fn read_paths(root: &Path, parsed: &[ParsedFile], report: &mut CheckReport) -> V
     report.paths = files.len();
     let mut paths = Vec::new();
     for file in files {
-        let text = match std::fs::read_to_string(&file) {
-            Ok(text) => text,
-            Err(e) => {
-                report.problems.push(Problem::whole(
-                    &file,
-                    format!("cannot read this file as UTF-8 text: {e}"),
-                ));
-                continue;
-            }
+        let Some(text) = read_text(&file, &mut report.problems) else {
+            continue;
         };
         match parse_path_file(&file, &text) {
             Ok((path, problems)) => {
@@ -511,4 +497,18 @@ fn prerequisite_cycles(lessons: &[(&ParsedFile, &Lesson)]) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// A content file's text, or None with a problem saying why it could not be read.
+fn read_text(file: &Path, problems: &mut Vec<Problem>) -> Option<String> {
+    match std::fs::read_to_string(file) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            problems.push(Problem::whole(
+                file,
+                format!("cannot read this file as UTF-8 text: {e}"),
+            ));
+            None
+        }
+    }
 }

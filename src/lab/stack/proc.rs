@@ -113,12 +113,13 @@ pub fn is_ours(pid: u32, binary: &Path, start_ticks: Option<u64>) -> bool {
 /// it and writing its pid file.
 pub const LAB_MARKER_ENV: &str = "LABTUI_LAB_ROOT";
 
-/// The marker's value for the lab at `lab_root`: its absolute path, so a relative
-/// LABTUI_HOME names the same lab from any directory.
+/// The marker's value for the lab at `lab_root`: its canonical path, so a relative or
+/// symlinked LABTUI_HOME names the same lab from any directory (the root exists whenever
+/// the lab has processes; otherwise the path as given, which then matches nothing).
 pub fn lab_marker(lab_root: &Path) -> PathBuf {
-    lab_root.canonicalize().unwrap_or_else(|_| {
-        std::path::absolute(lab_root).unwrap_or_else(|_| lab_root.to_path_buf())
-    })
+    lab_root
+        .canonicalize()
+        .unwrap_or_else(|_| lab_root.to_path_buf())
 }
 
 /// The processes (pid, argv[0]) whose environment holds `LAB_MARKER_ENV=lab_root` exactly,
