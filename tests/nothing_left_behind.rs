@@ -241,7 +241,11 @@ fn a_killed_up_is_cleaned_up_by_the_next_down() {
         .spawn()
         .expect("spawn sleep");
     let orphan_pid = orphan.id();
-    assert!(lab.processes().contains(&orphan_pid));
+    // Polled: the new process shows its own environment in /proc once its exec is done.
+    let seen = eventually(Duration::from_secs(10), || {
+        lab.processes().contains(&orphan_pid)
+    });
+    assert!(seen, "the marked process was never seen as the lab's");
 
     let down = lab.run(&["down"]);
     assert!(down.status.success(), "{}", text(&down));
